@@ -1,0 +1,2 @@
+from . import regie_price_index
+from . import regie_contract

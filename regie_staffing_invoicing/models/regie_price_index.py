@@ -1,0 +1,69 @@
+from odoo import api, fields, models
+
+
+class RegiePriceIndex(models.Model):
+    _name = "regie.price.index"
+    _description = "Price revision index"
+    _order = "name"
+
+    name = fields.Char(required=True, translate=True)
+    code = fields.Char(help="Short code of the index, e.g. SYNTEC.")
+    active = fields.Boolean(default=True)
+    value_ids = fields.One2many("regie.price.index.value", "index_id", string="Values")
+    last_value = fields.Float(compute="_compute_last_value", digits=(16, 4))
+    last_value_date = fields.Date(compute="_compute_last_value")
+
+    _sql_constraints = [
+        ("code_unique", "UNIQUE(code)", "An index with this code already exists."),
+    ]
+
+    @api.depends("value_ids.date", "value_ids.value")
+    def _compute_last_value(self):
+        for index in self:
+            last = index.value_ids.sorted("date")[-1:]
+            index.last_value = last.value
+            index.last_value_date = last.date
+
+    def get_value(self, date):
+        """Return the value of the index for the month containing ``date``.
+
+        Returns 0.0 when the index has no value for that month.
+        """
+        self.ensure_one()
+        month = fields.Date.to_date(date).replace(day=1)
+        value = self.value_ids.filtered(lambda v: v.date == month)
+        return value.value if value else 0.0
+
+
+class RegiePriceIndexValue(models.Model):
+    _name = "regie.price.index.value"
+    _description = "Monthly value of a price revision index"
+    _order = "date desc"
+    _rec_name = "date"
+
+    index_id = fields.Many2one(
+        "regie.price.index", required=True, ondelete="cascade", index=True
+    )
+    date = fields.Date(required=True, help="First day of the month of the value.")
+    value = fields.Float(required=True, digits=(16, 4))
+
+    _sql_constraints = [
+        (
+            "index_month_unique",
+            "UNIQUE(index_id, date)",
+            "An index has one value per month.",
+        ),
+        ("value_positive", "CHECK(value > 0)", "An index value must be positive."),
+    ]
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("date"):
+                vals["date"] = fields.Date.to_date(vals["date"]).replace(day=1)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if vals.get("date"):
+            vals["date"] = fields.Date.to_date(vals["date"]).replace(day=1)
+        return super().write(vals)

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Command 1: set up everything and serve the demo database.
+#   Python environment (Odoo's requirements + the project's), PostgreSQL (started
+#   when none is reachable), a demo database with both addons and their demo data
+#   (created once, reused afterwards), then Odoo on http://127.0.0.1:8069.
+# Environment: ODOO_PATH (default /opt/odoo), REGIE_DEMO_DB (default regie_demo),
+# REGIE_HTTP_PORT (default 8069).
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+DB="${REGIE_DEMO_DB:-regie_demo}"
+HTTP_PORT="${REGIE_HTTP_PORT:-8069}"
+ADDONS=regie_staffing,regie_staffing_invoicing
+
+check_odoo
+setup_system_tools
+setup_venv
+setup_postgres
+mkdir -p "$DATA_DIR"
+cd "$ROOT"
+
+if psql -d postgres -Atqc "select 1 from pg_database where datname = '$DB'" | grep -q 1; then
+    log "Reusing database $DB (updating the addons)"
+    odoo_bin -d "$DB" -u "$ADDONS" --stop-after-init --log-level=warn ||
+        die "updating the addons in $DB failed"
+else
+    log "Creating database $DB with both addons and their demo data (a few minutes)"
+    odoo_bin -d "$DB" -i "$ADDONS" --stop-after-init --log-level=warn ||
+        die "installing the addons in $DB failed"
+fi
+
+cat >&2 <<EOF
+
+  Odoo is starting on http://127.0.0.1:$HTTP_PORT  (database: $DB)
+  Demo logins (password = login):
+    admin            administrator (Régie manager)
+    manager.demo     Régie manager
+    lead.demo        project lead
+    consultant.demo  consultant
+    client.demo      client contact (portal, /my)
+  Stop with Ctrl+C.
+
+EOF
+exec python "$ODOO_PATH/odoo-bin" --addons-path="$ADDONS_PATH" --data-dir="$DATA_DIR" \
+    -d "$DB" --db-filter="^$DB\$" --http-interface=127.0.0.1 --http-port="$HTTP_PORT"

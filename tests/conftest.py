@@ -1,0 +1,107 @@
+"""End-to-end fixtures: a live Odoo server reached over XML-RPC only.
+
+scripts/test.sh starts the server and sets REGIE_URL and REGIE_DB; nothing here
+imports Odoo. Users for each role are created over XML-RPC with unique logins.
+"""
+
+import os
+import uuid
+import xmlrpc.client
+
+import pytest
+
+
+class OdooClient:
+    """A user's XML-RPC session: ``client.call(model, method, *args, **kw)``."""
+
+    def __init__(self, url, db, login, password):
+        self.url, self.db, self.login, self.password = url, db, login, password
+        common = xmlrpc.client.ServerProxy(f"{url}/xmlrpc/2/common", allow_none=False)
+        self.uid = common.authenticate(db, login, password, {})
+        if not self.uid:
+            raise AssertionError(f"login {login!r} refused by {url} ({db})")
+        self.models = xmlrpc.client.ServerProxy(f"{url}/xmlrpc/2/object")
+
+    def call(self, model, method, *args, **kwargs):
+        return self.models.execute_kw(
+            self.db, self.uid, self.password, model, method, list(args), kwargs
+        )
+
+    def ref(self, xmlid):
+        module, name = xmlid.split(".")
+        res = self.call(
+            "ir.model.data",
+            "search_read",
+            [("module", "=", module), ("name", "=", name)],
+            fields=["res_id"],
+        )
+        assert res, f"no record {xmlid}"
+        return res[0]["res_id"]
+
+
+@pytest.fixture(scope="session")
+def server():
+    url, db = os.environ.get("REGIE_URL"), os.environ.get("REGIE_DB")
+    if not url or not db:
+        raise pytest.UsageError(
+            "REGIE_URL and REGIE_DB must name a running Odoo server and database: "
+            "run the end-to-end tests through scripts/test.sh"
+        )
+    return url, db
+
+
+@pytest.fixture(scope="session")
+def admin(server):
+    return OdooClient(
+        *server,
+        os.environ.get("REGIE_ADMIN_LOGIN", "admin"),
+        os.environ.get("REGIE_ADMIN_PASSWORD", "admin"),
+    )
+
+
+@pytest.fixture(scope="session")
+def run_id():
+    return uuid.uuid4().hex[:8]
+
+
+@pytest.fixture(scope="session")
+def make_user(admin, server, run_id):
+    """Create a user with the given groups (xml ids) and log in as them."""
+
+    def _make(role, groups, company_xmlid=None):
+        login = f"e2e_{role}_{run_id}"
+        vals = {
+            "name": f"E2E {role} {run_id}",
+            "login": login,
+            "password": login,
+            "groups_id": [(6, 0, [admin.ref(g) for g in groups])],
+        }
+        if company_xmlid:
+            company = admin.ref(company_xmlid)
+            vals.update(company_id=company, company_ids=[(6, 0, [company])])
+        admin.call("res.users", "create", [vals])
+        return OdooClient(*server, login, login)
+
+    return _make
+
+
+@pytest.fixture(scope="session")
+def manager(make_user):
+    return make_user("manager", ["base.group_user", "regie_staffing.group_manager"])
+
+
+@pytest.fixture(scope="session")
+def lead(make_user):
+    return make_user("lead", ["base.group_user", "regie_staffing.group_lead"])
+
+
+@pytest.fixture(scope="session")
+def consultant(make_user):
+    return make_user(
+        "consultant", ["base.group_user", "regie_staffing.group_consultant"]
+    )
+
+
+@pytest.fixture(scope="session")
+def portal(make_user):
+    return make_user("portal", ["base.group_portal"])
