@@ -12,6 +12,9 @@ HTTP_PORT="${REGIE_HTTP_PORT:-8069}"
 ADDONS=regie_staffing,regie_staffing_invoicing
 
 check_odoo
+if python3 -c "import socket, sys; s = socket.socket(); sys.exit(s.connect_ex(('127.0.0.1', $HTTP_PORT)) != 0)"; then
+    die "port $HTTP_PORT is already in use on 127.0.0.1: stop what listens there or set REGIE_HTTP_PORT."
+fi
 setup_system_tools
 setup_venv
 setup_postgres

@@ -37,7 +37,20 @@ class RegieContract(models.Model):
         string="Index base value", digits=(16, 4), help="S0 of the revision formula."
     )
     price_revision_month = fields.Selection(
-        [(str(m), str(m)) for m in range(1, 13)],
+        [
+            ("1", "January"),
+            ("2", "February"),
+            ("3", "March"),
+            ("4", "April"),
+            ("5", "May"),
+            ("6", "June"),
+            ("7", "July"),
+            ("8", "August"),
+            ("9", "September"),
+            ("10", "October"),
+            ("11", "November"),
+            ("12", "December"),
+        ],
         string="Anniversary month",
     )
     price_revision_cap = fields.Float(
