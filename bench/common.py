@@ -1,0 +1,73 @@
+"""Helpers shared by the benchmarks: boot Odoo on a database, time and count."""
+
+import argparse
+import statistics
+import time
+from contextlib import contextmanager
+
+import odoo
+from odoo.api import SUPERUSER_ID, Environment
+from odoo.modules.registry import Registry
+
+
+def parse_args(description):
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--db", required=True)
+    parser.add_argument("--addons-path", required=True)
+    parser.add_argument("--data-dir")
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    options = [f"--addons-path={args.addons_path}", "--log-level=warn"]
+    if args.data_dir:
+        options.append(f"--data-dir={args.data_dir}")
+    odoo.tools.config.parse_config(options)
+    return args
+
+
+@contextmanager
+def environment(db):
+    """A superuser environment in a transaction that is always rolled back."""
+    registry = Registry(db)
+    with registry.cursor() as cr:
+        try:
+            yield Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
+        finally:
+            cr.rollback()
+
+
+class Measure:
+    """Wall time and SQL queries of one block, kept per label."""
+
+    def __init__(self, env):
+        self.env = env
+        self.samples = {}
+
+    @contextmanager
+    def __call__(self, label):
+        self.env.flush_all()
+        queries = self.env.cr.sql_log_count
+        start = time.perf_counter()
+        yield
+        self.env.flush_all()
+        elapsed = time.perf_counter() - start
+        self.samples.setdefault(label, []).append(
+            (elapsed, self.env.cr.sql_log_count - queries)
+        )
+
+    def median(self, label):
+        times = [t for t, _q in self.samples[label]]
+        queries = [q for _t, q in self.samples[label]]
+        return statistics.median(times), statistics.median(queries)
+
+    def report(self, reference, candidate, title):
+        ref_t, ref_q = self.median(reference)
+        cand_t, cand_q = self.median(candidate)
+        lines = [
+            title,
+            f"  {reference:<40} {ref_t:8.3f} s  {ref_q:6.0f} queries",
+            f"  {candidate:<40} {cand_t:8.3f} s  {cand_q:6.0f} queries",
+            f"  ratio {candidate} / {reference}: time {cand_t / ref_t:.2f}, "
+            f"queries {cand_q / max(ref_q, 1):.2f}",
+        ]
+        print("\n".join(lines), flush=True)
+        return cand_t / ref_t
