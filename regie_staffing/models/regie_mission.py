@@ -1,0 +1,283 @@
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+
+
+class RegieMission(models.Model):
+    _name = "regie.mission"
+    _description = "Régie Mission Sheet"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "date_start desc, id desc"
+    _check_company_auto = True
+
+    name = fields.Char(required=True, default="/", copy=False, tracking=True)
+    contract_id = fields.Many2one(
+        "regie.contract",
+        required=True,
+        ondelete="restrict",
+        index=True,
+        check_company=True,
+        tracking=True,
+    )
+    direction = fields.Selection(related="contract_id.direction", store=True)
+    partner_id = fields.Many2one(related="contract_id.partner_id", store=True)
+    company_id = fields.Many2one(
+        related="contract_id.company_id", store=True, index=True
+    )
+    currency_id = fields.Many2one(related="contract_id.currency_id")
+    employee_id = fields.Many2one(
+        "hr.employee",
+        string="Consultant",
+        required=True,
+        check_company=True,
+        tracking=True,
+        index=True,
+    )
+    user_id = fields.Many2one(
+        related="employee_id.user_id", store=True, string="User", index=True
+    )
+    profile = fields.Char()
+    seniority = fields.Selection(
+        [
+            ("junior", "Junior"),
+            ("confirmed", "Confirmed"),
+            ("senior", "Senior"),
+            ("expert", "Expert"),
+        ]
+    )
+    daily_rate = fields.Monetary(
+        string="Daily Rate (TJM)",
+        currency_field="currency_id",
+        required=True,
+        tracking=True,
+    )
+    rate_ids = fields.One2many(
+        "regie.mission.rate", "mission_id", string="Rate History", copy=True
+    )
+    current_rate = fields.Monetary(
+        compute="_compute_current_rate", currency_field="currency_id"
+    )
+    date_start = fields.Date(
+        string="Start Date",
+        required=True,
+        compute="_compute_dates",
+        store=True,
+        readonly=False,
+        precompute=True,
+    )
+    date_end = fields.Date(
+        string="End Date",
+        compute="_compute_dates",
+        store=True,
+        readonly=False,
+        precompute=True,
+    )
+    estimated_days = fields.Float(digits="Product Unit of Measure")
+    expected_tasks = fields.Html()
+    adjustment_terms = fields.Html()
+    deliverable_ids = fields.One2many(
+        "regie.mission.deliverable", "mission_id", string="Deliverables"
+    )
+    consumed_days = fields.Float(
+        compute="_compute_consumed_days", digits="Product Unit of Measure"
+    )
+    remaining_days = fields.Float(
+        compute="_compute_consumed_days", digits="Product Unit of Measure"
+    )
+    state = fields.Selection(
+        [
+            ("draft", "Draft"),
+            ("active", "In progress"),
+            ("done", "Done"),
+            ("cancelled", "Cancelled"),
+        ],
+        default="draft",
+        required=True,
+        readonly=True,
+        copy=False,
+        tracking=True,
+        index=True,
+    )
+    purchase_mission_id = fields.Many2one(
+        "regie.mission",
+        domain="[('direction', '=', 'purchase'), ('employee_id', '=', employee_id)]",
+        check_company=True,
+        help="The buy-side mission (freelancer) covering this sale-side mission.",
+    )
+    sale_mission_ids = fields.One2many(
+        "regie.mission", "purchase_mission_id", string="Sale Missions"
+    )
+
+    @api.depends("rate_ids.date_from", "rate_ids.daily_rate", "daily_rate")
+    def _compute_current_rate(self):
+        today = fields.Date.context_today(self)
+        for mission in self:
+            mission.current_rate = mission.get_rate(today)
+
+    @api.depends("contract_id")
+    def _compute_dates(self):
+        for mission in self:
+            if not mission.date_start:
+                mission.date_start = mission.contract_id.date_start
+            if not mission.date_end:
+                mission.date_end = mission.contract_id.date_end
+
+    def _compute_consumed_days(self):
+        # Aggregate over all lines of the mission, whoever logged them.
+        days = dict(
+            self.env["account.analytic.line"]
+            .sudo()
+            ._read_group(
+                [("regie_mission_id", "in", self.ids)],
+                ["regie_mission_id"],
+                ["regie_days:sum"],
+            )
+        )
+        for mission in self:
+            mission.consumed_days = days.get(mission, 0.0)
+            mission.remaining_days = mission.estimated_days - mission.consumed_days
+
+    @api.constrains("date_start", "date_end", "contract_id")
+    def _check_dates(self):
+        for mission in self:
+            contract = mission.contract_id
+            if mission.date_end and mission.date_end < mission.date_start:
+                raise ValidationError(
+                    self.env._(
+                        "The end date of mission %(name)s cannot be before its start "
+                        "date.",
+                        name=mission.name,
+                    )
+                )
+            if (
+                mission.date_start < contract.date_start
+                or (contract.date_end and mission.date_start > contract.date_end)
+                or (
+                    contract.date_end
+                    and mission.date_end
+                    and mission.date_end > contract.date_end
+                )
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "Mission %(name)s (%(start)s - %(end)s) must lie within the "
+                        "dates of contract %(contract)s (%(cstart)s - %(cend)s).",
+                        name=mission.name,
+                        start=fields.Date.to_string(mission.date_start),
+                        end=fields.Date.to_string(mission.date_end) or "...",
+                        contract=contract.name,
+                        cstart=fields.Date.to_string(contract.date_start),
+                        cend=fields.Date.to_string(contract.date_end) or "...",
+                    )
+                )
+
+    @api.constrains("daily_rate")
+    def _check_daily_rate(self):
+        for mission in self:
+            if mission.daily_rate <= 0:
+                raise ValidationError(
+                    self.env._(
+                        "The daily rate (TJM) of mission %(name)s must be positive.",
+                        name=mission.name,
+                    )
+                )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        contracts = self.env["regie.contract"].browse(
+            [vals["contract_id"] for vals in vals_list if vals.get("contract_id")]
+        )
+        for vals in vals_list:
+            if vals.get("name", "/") == "/":
+                contract = contracts.browse(vals.get("contract_id"))
+                vals["name"] = (
+                    self.env["ir.sequence"]
+                    .with_company(contract.company_id or self.env.company)
+                    .next_by_code("regie.mission")
+                    or "/"
+                )
+        missions = super().create(vals_list)
+        missions._create_initial_rates()
+        self.env["account.analytic.line"]._regie_link_orphan_lines(
+            missions.contract_id.project_id
+        )
+        return missions
+
+    def write(self, vals):
+        res = super().write(vals)
+        if "daily_rate" in vals or "date_start" in vals:
+            self._sync_initial_rate()
+        return res
+
+    def action_start(self):
+        """Start draft missions of active contracts."""
+        self.check_access("write")
+        for mission in self:
+            if mission.state != "draft":
+                raise UserError(
+                    self.env._(
+                        "Only draft missions can be started (%(name)s).",
+                        name=mission.name,
+                    )
+                )
+            if mission.contract_id.state != "active":
+                raise UserError(
+                    self.env._(
+                        "Activate contract %(contract)s before starting mission "
+                        "%(name)s.",
+                        contract=mission.contract_id.name,
+                        name=mission.name,
+                    )
+                )
+        self.write({"state": "active"})
+        return True
+
+    def action_done(self):
+        """Close missions in progress."""
+        self.check_access("write")
+        if any(m.state != "active" for m in self):
+            raise UserError(self.env._("Only missions in progress can be closed."))
+        self.write({"state": "done"})
+        return True
+
+    def action_cancel(self):
+        """Cancel draft or in-progress missions."""
+        self.check_access("write")
+        if any(m.state not in ("draft", "active") for m in self):
+            raise UserError(
+                self.env._("Only draft or in-progress missions can be cancelled.")
+            )
+        self.write({"state": "cancelled"})
+        return True
+
+    def get_rate(self, date):
+        """Return the daily rate in force on ``date`` (a date or 'YYYY-MM-DD'):
+        the latest dated rate starting on or before it, else the mission's
+        daily rate."""
+        self.ensure_one()
+        date = self.env["regie.contract"]._parse_date(date)
+        date = date or fields.Date.context_today(self)
+        rates = self.rate_ids.filtered(lambda r: r.date_from <= date)
+        if not rates:
+            return float(self.daily_rate)
+        return float(max(rates, key=lambda r: (r.date_from, r.id)).daily_rate)
+
+    def _create_initial_rates(self):
+        """Give each mission a rate line at its start date carrying its TJM."""
+        vals_list = [
+            {
+                "mission_id": mission.id,
+                "date_from": mission.date_start,
+                "daily_rate": mission.daily_rate,
+            }
+            for mission in self
+            if mission.date_start not in mission.rate_ids.mapped("date_from")
+        ]
+        self.env["regie.mission.rate"].create(vals_list)
+
+    def _sync_initial_rate(self):
+        """While a mission has a single rate line, it follows the TJM and start."""
+        for mission in self:
+            if len(mission.rate_ids) == 1:
+                mission.rate_ids.write(
+                    {"date_from": mission.date_start, "daily_rate": mission.daily_rate}
+                )

@@ -1,0 +1,1 @@
+from . import regie_contract_termination
