@@ -12,3 +12,6 @@ from . import account_analytic_line
 from . import hr_employee
 from . import project_project
 from . import project_task
+from . import regie_activity_type
+from . import regie_timesheet_period
+from . import regie_timesheet_dispute

@@ -21,6 +21,14 @@ class AccountAnalyticLine(models.Model):
         store=True,
         index="btree_not_null",
     )
+    regie_period_id = fields.Many2one(
+        "regie.timesheet.period",
+        string="Régie Month",
+        readonly=True,
+        index="btree_not_null",
+        ondelete="restrict",
+        copy=False,
+    )
     # Not rounded to the UoM precision: sums of thirds of days must stay exact.
     regie_days = fields.Float(string="Days", compute="_compute_regie_days", store=True)
 

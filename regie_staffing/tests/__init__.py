@@ -3,3 +3,13 @@ from . import test_cron
 from . import test_mission
 from . import test_review
 from . import test_security
+from . import test_install
+from . import test_translation
+from . import test_timesheet_line
+from . import test_timesheet_period
+from . import test_dispute
+from . import test_period_cron
+from . import test_query_count
+from . import test_portal
+from . import test_cra_report
+from . import test_tours
