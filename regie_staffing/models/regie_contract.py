@@ -5,6 +5,8 @@ from dateutil.relativedelta import relativedelta
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
+from .regie_workflow import WORKFLOW, check_workflow_fields, workflow
+
 REVIEW_FREQUENCY_MONTHS = {
     "monthly": 1,
     "quarterly": 3,
@@ -342,6 +344,12 @@ class RegieContract(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        check_workflow_fields(
+            self,
+            vals_list,
+            ("state", "termination_notice_date", "termination_date"),
+            {"state": "draft"},
+        )
         for vals in vals_list:
             if vals.get("name", "/") == "/":
                 company = self.env["res.company"].browse(
@@ -358,6 +366,9 @@ class RegieContract(models.Model):
         return contracts
 
     def write(self, vals):
+        check_workflow_fields(
+            self, [vals], ("state", "termination_notice_date", "termination_date")
+        )
         if "project_id" in vals:
             old_projects = self.project_id
         res = super().write(vals)
@@ -409,10 +420,10 @@ class RegieContract(models.Model):
             for contract, project in zip(without_project, projects, strict=True):
                 contract.project_id = project.id
         self._link_project()
-        self.write({"state": "active"})
-        self.mission_ids.filtered(lambda m: m.state == "draft").write(
-            {"state": "active"}
-        )
+        workflow(self).write({"state": "active"})
+        self.mission_ids.filtered(lambda m: m.state == "draft").with_context(
+            regie_workflow=WORKFLOW
+        ).write({"state": "active"})
         for contract in self:
             contract.message_post(
                 body=self.env._(
@@ -470,7 +481,7 @@ class RegieContract(models.Model):
                         name=contract.name,
                     )
                 )
-            contract.write(
+            workflow(contract).write(
                 {
                     "termination_notice_date": today,
                     "termination_date": date,
@@ -536,10 +547,10 @@ class RegieContract(models.Model):
                     "Only draft contracts can be cancelled; terminate an active one."
                 )
             )
-        self.write({"state": "cancelled"})
-        self.mission_ids.filtered(lambda m: m.state == "draft").write(
-            {"state": "cancelled"}
-        )
+        workflow(self).write({"state": "cancelled"})
+        self.mission_ids.filtered(lambda m: m.state == "draft").with_context(
+            regie_workflow=WORKFLOW
+        ).write({"state": "cancelled"})
         return True
 
     def action_reset_to_draft(self):
@@ -549,10 +560,10 @@ class RegieContract(models.Model):
             raise UserError(
                 self.env._("Only cancelled contracts can be reset to draft.")
             )
-        self.write({"state": "draft"})
-        self.mission_ids.filtered(lambda m: m.state == "cancelled").write(
-            {"state": "draft"}
-        )
+        workflow(self).write({"state": "draft"})
+        self.mission_ids.filtered(lambda m: m.state == "cancelled").with_context(
+            regie_workflow=WORKFLOW
+        ).write({"state": "draft"})
         return True
 
     def action_load_clause_templates(self):
@@ -747,10 +758,10 @@ class RegieContract(models.Model):
         self.env["project.task"].sudo().create(vals_list)
 
     def _terminate(self):
-        self.write({"state": "terminated"})
-        self.mission_ids.filtered(lambda m: m.state in ("draft", "active")).write(
-            {"state": "done"}
-        )
+        workflow(self).write({"state": "terminated"})
+        self.mission_ids.filtered(
+            lambda m: m.state in ("draft", "active")
+        ).with_context(regie_workflow=WORKFLOW).write({"state": "done"})
         for contract in self:
             contract.message_post(
                 body=self.env._(
@@ -786,10 +797,10 @@ class RegieContract(models.Model):
             )
 
     def _expire(self):
-        self.write({"state": "expired"})
-        self.mission_ids.filtered(lambda m: m.state in ("draft", "active")).write(
-            {"state": "done"}
-        )
+        workflow(self).write({"state": "expired"})
+        self.mission_ids.filtered(
+            lambda m: m.state in ("draft", "active")
+        ).with_context(regie_workflow=WORKFLOW).write({"state": "done"})
         for contract in self:
             contract.message_post(
                 body=self.env._(

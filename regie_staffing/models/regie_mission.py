@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+from .regie_workflow import check_workflow_fields, workflow
+
 
 class RegieMission(models.Model):
     _name = "regie.mission"
@@ -183,6 +185,7 @@ class RegieMission(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        check_workflow_fields(self, vals_list, ("state",), {"state": "draft"})
         contracts = self.env["regie.contract"].browse(
             [vals["contract_id"] for vals in vals_list if vals.get("contract_id")]
         )
@@ -203,6 +206,7 @@ class RegieMission(models.Model):
         return missions
 
     def write(self, vals):
+        check_workflow_fields(self, [vals], ("state",))
         res = super().write(vals)
         if "daily_rate" in vals or "date_start" in vals:
             self._sync_initial_rate()
@@ -228,7 +232,7 @@ class RegieMission(models.Model):
                         name=mission.name,
                     )
                 )
-        self.write({"state": "active"})
+        workflow(self).write({"state": "active"})
         return True
 
     def action_done(self):
@@ -236,7 +240,7 @@ class RegieMission(models.Model):
         self.check_access("write")
         if any(m.state != "active" for m in self):
             raise UserError(self.env._("Only missions in progress can be closed."))
-        self.write({"state": "done"})
+        workflow(self).write({"state": "done"})
         return True
 
     def action_cancel(self):
@@ -246,7 +250,7 @@ class RegieMission(models.Model):
             raise UserError(
                 self.env._("Only draft or in-progress missions can be cancelled.")
             )
-        self.write({"state": "cancelled"})
+        workflow(self).write({"state": "cancelled"})
         return True
 
     def get_rate(self, date):

@@ -302,3 +302,26 @@ class TestContract(RegieCommon):
         self._activate()
         with self.assertRaises(UserError):
             self.contract.with_user(self.manager_user).unlink()
+
+
+@tagged("post_install", "-at_install")
+class TestContractWorkflowFields(RegieCommon):
+    def test_state_cannot_be_written_directly(self):
+        contract = self.contract.with_user(self.manager_user)
+        with self.assertRaises(UserError):
+            contract.write({"state": "active"})
+        with self.assertRaises(UserError):
+            contract.with_context(regie_workflow=True).write({"state": "active"})
+        with self.assertRaises(UserError):
+            contract.write({"termination_date": "2030-01-01"})
+        self.assertEqual(contract.state, "draft")
+
+    def test_contract_cannot_be_created_active(self):
+        with self.assertRaises(UserError):
+            self.env["regie.contract"].with_user(self.manager_user).create(
+                {"partner_id": self.client.id, "state": "active"}
+            )
+
+    def test_mission_state_only_through_actions(self):
+        with self.assertRaises(UserError):
+            self.mission.with_user(self.manager_user).write({"state": "done"})
