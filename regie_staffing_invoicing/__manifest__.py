@@ -9,11 +9,20 @@
     "license": "AGPL-3",
     "depends": ["regie_staffing", "account"],
     "data": [
+        "security/regie_staffing_invoicing_groups.xml",
         "security/ir.model.access.csv",
+        "security/regie_staffing_invoicing_rules.xml",
         "data/product_product_data.xml",
+        "data/regie_staffing_invoicing_data.xml",
         "views/regie_price_index_views.xml",
         "views/regie_contract_views.xml",
+        "views/regie_timesheet_period_views.xml",
+        "views/account_move_views.xml",
+        "views/regie_margin_report_views.xml",
         "views/regie_staffing_invoicing_menus.xml",
     ],
-    "demo": ["demo/regie_price_index_demo.xml"],
+    "demo": [
+        "demo/regie_price_index_demo.xml",
+        "demo/account_move_demo.xml",
+    ],
 }

@@ -1,0 +1,1 @@
+# Written in this session (issue 5).

@@ -1,0 +1,1 @@
+# Tests written in this session (issue 5).
