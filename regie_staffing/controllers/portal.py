@@ -1,1 +1,639 @@
-# Placeholder: written in this session (issue 4).
+import binascii
+import secrets
+from datetime import timedelta
+from urllib.parse import urlencode
+
+from odoo import fields, http
+from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
+from odoo.http import content_disposition, request
+from odoo.osv import expression
+from odoo.tools import consteq
+from odoo.tools.misc import hmac as odoo_hmac
+
+from odoo.addons.portal.controllers.portal import CustomerPortal
+from odoo.addons.portal.controllers.portal import pager as portal_pager
+
+PERIOD_MODEL = "regie.timesheet.period"
+CONTRACT_MODEL = "regie.contract"
+
+# States a client contact may see on a sale-side contract (a draft month is
+# still being written by the consultant), and the only ones the provider's
+# contact may see on a purchase-side contract. "invoiced" comes with the
+# invoicing addon; listing it here is harmless without it.
+SALE_VISIBLE_STATES = ("submitted", "contested", "validated", "invoiced")
+PURCHASE_VISIBLE_STATES = ("validated", "invoiced")
+CONTRACT_VISIBLE_STATES = ("active", "terminated", "expired")
+
+# The model stores the one-time code for 15 minutes (spec); a new code may be
+# asked for one minute after the previous one.
+CODE_VALIDITY = timedelta(minutes=15)
+CODE_SCOPE = "regie_staffing.validation_code"
+CODE_RESEND_DELAY = timedelta(minutes=1)
+SESSION_KEY = "regie_validation_codes"
+
+
+class RegiePortal(CustomerPortal):
+    """Client portal of the régie months (CRA).
+
+    Portal users have no access right on régie models: every read goes through
+    ``sudo()`` restricted by :meth:`_regie_portal_domain`, which is therefore
+    the security boundary and is ANDed into every search, count, group-by and
+    into the PDF route. Signing needs more than the access token: the caller
+    is the designated validator, logged in or proven by a one-time code.
+    """
+
+    # ------------------------------------------------------------------
+    # Security boundary
+    # ------------------------------------------------------------------
+
+    def _regie_portal_domain(self, model_name, partner=None):
+        """The records of ``model_name`` the portal ``partner`` (default: the
+        logged-in user's) may see: those whose contract partner belongs to the
+        same commercial entity; on purchase-side contracts only validated
+        months. The public user sees nothing this way (token access only)."""
+        user = request.env.user
+        if partner is None:
+            if user._is_public():
+                return expression.FALSE_DOMAIN
+            partner = user.partner_id
+        commercial = partner.commercial_partner_id
+        if model_name == CONTRACT_MODEL:
+            return [
+                ("partner_id.commercial_partner_id", "=", commercial.id),
+                ("state", "in", CONTRACT_VISIBLE_STATES),
+            ]
+        return expression.AND(
+            [
+                [("contract_id.partner_id.commercial_partner_id", "=", commercial.id)],
+                self._regie_month_state_domain(),
+            ]
+        )
+
+    def _regie_month_state_domain(self):
+        return [
+            "|",
+            "&",
+            ("direction", "=", "sale"),
+            ("state", "in", SALE_VISIBLE_STATES),
+            "&",
+            ("direction", "=", "purchase"),
+            ("state", "in", PURCHASE_VISIBLE_STATES),
+        ]
+
+    def _regie_sudo(self, model_name):
+        # sudo: portal users have no ACL on régie models; callers always AND
+        # _regie_portal_domain() (or check the access token) before reading.
+        return request.env[model_name].sudo()
+
+    def _regie_month_check_access(self, period_id, access_token=None):
+        """Return the month (sudo) if the caller may see it, else raise.
+
+        :raise MissingError: no such month, or not one of the caller's
+            company (never tell another company's month exists)
+        :raise AccessError: forged or outdated token, or a month reached by
+            token that is not (or no longer) submitted
+        """
+        Period = self._regie_sudo(PERIOD_MODEL)
+        period = Period.browse(period_id).exists()
+        if not period:
+            raise MissingError(
+                request.env._("This monthly activity report does not exist.")
+            )
+        domain = expression.AND(
+            [self._regie_portal_domain(PERIOD_MODEL), [("id", "=", period.id)]]
+        )
+        if Period.search_count(domain, limit=1):
+            return period
+        if not access_token:
+            if request.env.user._is_public():
+                raise AccessError(
+                    request.env._("Please log in to see this activity report.")
+                )
+            raise MissingError(
+                request.env._("This monthly activity report does not exist.")
+            )
+        try:
+            period = self._document_check_access(PERIOD_MODEL, period.id, access_token)
+        except AccessError as error:
+            raise AccessError(
+                request.env._(
+                    "This link is invalid or has expired (a signed month gets a "
+                    "new link). Ask your provider for a new one."
+                )
+            ) from error
+        if not period.filtered_domain(self._regie_month_state_domain()):
+            raise AccessError(
+                request.env._(
+                    "This activity report has not been submitted for validation."
+                )
+            )
+        return period
+
+    def _regie_contract_check_access(self, contract_id):
+        Contract = self._regie_sudo(CONTRACT_MODEL)
+        contract = Contract.search(
+            expression.AND(
+                [self._regie_portal_domain(CONTRACT_MODEL), [("id", "=", contract_id)]]
+            ),
+            limit=1,
+        )
+        if not contract:
+            raise MissingError(request.env._("This contract does not exist."))
+        return contract
+
+    def _regie_error_response(self, error, status=None):
+        if isinstance(error, MissingError):
+            status = status or 404
+        return request.render(
+            "regie_staffing.portal_regie_error",
+            {
+                **self._prepare_portal_layout_values(),
+                "error_message": error.args[0] if error.args else "",
+            },
+            status=status or 403,
+        )
+
+    def _regie_month_or_error(self, period_id, access_token):
+        """(period, None) or (None, response) for an HTTP page."""
+        try:
+            return self._regie_month_check_access(period_id, access_token), None
+        except MissingError as error:
+            return None, self._regie_error_response(error)
+        except AccessError as error:
+            if request.env.user._is_public() and not access_token:
+                path = request.httprequest.full_path.rstrip("?")
+                return None, request.redirect(
+                    "/web/login?" + urlencode({"redirect": path})
+                )
+            return None, self._regie_error_response(error)
+
+    # ------------------------------------------------------------------
+    # Validator proof: logged in as the validator, or a one-time code
+    # ------------------------------------------------------------------
+
+    def _regie_code_is_verified(self, period):
+        """True when this browser session entered the month's one-time code
+        and its validity has not run out (the code itself is consumed)."""
+        verified_until = (request.session.get(SESSION_KEY) or {}).get(str(period.id))
+        return bool(
+            verified_until
+            and fields.Datetime.to_datetime(verified_until) > fields.Datetime.now()
+        )
+
+    def _regie_validator_partner(self, period):
+        """The partner who may sign ``period`` in this request, or an empty
+        recordset: the logged-in validator, or whoever proved a valid code."""
+        validator = period.validator_partner_id
+        if not validator:
+            return validator
+        user = request.env.user
+        if not user._is_public() and user.partner_id == validator:
+            return validator
+        if self._regie_code_is_verified(period):
+            return validator
+        return validator.browse()
+
+    def _regie_code_digest(self, period, code):
+        return odoo_hmac(request.env(su=True), CODE_SCOPE, (period.id, code))
+
+    def _regie_write_code(self, period, digest=False, expiry=False):
+        # sudo + workflow key: the code fields are system-only workflow fields
+        # (the period refuses plain writes of them); only this controller sets
+        # them, after its own access checks.
+        period.sudo().with_context(regie_period_workflow=True).write(
+            {"validation_code_hash": digest, "validation_code_expiry": expiry}
+        )
+
+    def _regie_consume_code(self, period):
+        """A verified code allows one action: forget it once used."""
+        session_codes = dict(request.session.get(SESSION_KEY) or {})
+        if session_codes.pop(str(period.id), None) is not None:
+            request.session[SESSION_KEY] = session_codes
+
+    # ------------------------------------------------------------------
+    # /my home
+    # ------------------------------------------------------------------
+
+    def _prepare_home_portal_values(self, counters):
+        values = super()._prepare_home_portal_values(counters)
+        if "regie_contract_count" in counters:
+            values["regie_contract_count"] = self._regie_sudo(
+                CONTRACT_MODEL
+            ).search_count(self._regie_portal_domain(CONTRACT_MODEL))
+        if {"regie_month_count", "regie_month_to_validate_count"} & set(counters):
+            domain = self._regie_portal_domain(PERIOD_MODEL)
+            counts = dict(
+                self._regie_sudo(PERIOD_MODEL)._read_group(
+                    domain, ["state"], ["__count"]
+                )
+            )
+            values["regie_month_count"] = sum(counts.values())
+            values["regie_month_to_validate_count"] = counts.get("submitted", 0)
+        return values
+
+    # ------------------------------------------------------------------
+    # Contracts
+    # ------------------------------------------------------------------
+
+    @http.route(
+        ["/my/regie/contracts", "/my/regie/contracts/page/<int:page>"],
+        type="http",
+        auth="user",
+        website=True,
+    )
+    def portal_my_regie_contracts(self, page=1, **kw):
+        Contract = self._regie_sudo(CONTRACT_MODEL)
+        domain = self._regie_portal_domain(CONTRACT_MODEL)
+        pager = portal_pager(
+            url="/my/regie/contracts",
+            total=Contract.search_count(domain),
+            page=page,
+            step=self._items_per_page,
+        )
+        contracts = Contract.search(
+            domain, limit=self._items_per_page, offset=pager["offset"]
+        )
+        values = self._prepare_portal_layout_values()
+        values.update(
+            {
+                "contracts": contracts,
+                "page_name": "regie_contracts",
+                "pager": pager,
+                "default_url": "/my/regie/contracts",
+            }
+        )
+        return request.render("regie_staffing.portal_my_regie_contracts", values)
+
+    @http.route(
+        ["/my/regie/contracts/<int:contract_id>"],
+        type="http",
+        auth="user",
+        website=True,
+    )
+    def portal_my_regie_contract(self, contract_id, **kw):
+        try:
+            contract = self._regie_contract_check_access(contract_id)
+        except MissingError as error:
+            return self._regie_error_response(error)
+        months = self._regie_sudo(PERIOD_MODEL).search(
+            expression.AND(
+                [
+                    self._regie_portal_domain(PERIOD_MODEL),
+                    [("contract_id", "=", contract.id)],
+                ]
+            )
+        )
+        values = self._prepare_portal_layout_values()
+        values.update(
+            {
+                "contract": contract,
+                "missions": contract.mission_ids.filtered(
+                    lambda mission: mission.state != "cancelled"
+                ),
+                "months": months,
+                "page_name": "regie_contract",
+            }
+        )
+        return request.render("regie_staffing.portal_my_regie_contract", values)
+
+    # ------------------------------------------------------------------
+    # Months
+    # ------------------------------------------------------------------
+
+    def _regie_month_filters(self):
+        return {
+            "all": {"label": request.env._("All"), "domain": []},
+            "submitted": {
+                "label": request.env._("To validate"),
+                "domain": [("state", "=", "submitted")],
+            },
+            "contested": {
+                "label": request.env._("Contested"),
+                "domain": [("state", "=", "contested")],
+            },
+            "validated": {
+                "label": request.env._("Validated"),
+                "domain": [("state", "in", ("validated", "invoiced"))],
+            },
+        }
+
+    @http.route(
+        ["/my/regie/months", "/my/regie/months/page/<int:page>"],
+        type="http",
+        auth="user",
+        website=True,
+    )
+    def portal_my_regie_months(self, page=1, filterby=None, **kw):
+        Period = self._regie_sudo(PERIOD_MODEL)
+        filters = self._regie_month_filters()
+        if filterby not in filters:
+            filterby = "all"
+        domain = expression.AND(
+            [self._regie_portal_domain(PERIOD_MODEL), filters[filterby]["domain"]]
+        )
+        pager = portal_pager(
+            url="/my/regie/months",
+            url_args={"filterby": filterby},
+            total=Period.search_count(domain),
+            page=page,
+            step=self._items_per_page,
+        )
+        months = Period.search(
+            domain, limit=self._items_per_page, offset=pager["offset"]
+        )
+        values = self._prepare_portal_layout_values()
+        values.update(
+            {
+                "months": months,
+                "page_name": "regie_months",
+                "pager": pager,
+                "default_url": "/my/regie/months",
+                "searchbar_filters": filters,
+                "filterby": filterby,
+            }
+        )
+        return request.render("regie_staffing.portal_my_regie_months", values)
+
+    def _regie_month_url(self, period, access_token=None, suffix="", **query):
+        url = f"/my/regie/months/{period.id}{suffix}"
+        params = {key: value for key, value in query.items() if value}
+        if access_token:
+            params["access_token"] = access_token
+        if params:
+            url += "?" + urlencode(params)
+        return url
+
+    @http.route(
+        ["/my/regie/months/<int:period_id>"], type="http", auth="public", website=True
+    )
+    def portal_my_regie_month(self, period_id, access_token=None, message=None, **kw):
+        period, error_response = self._regie_month_or_error(period_id, access_token)
+        if error_response:
+            return error_response
+        validator = self._regie_validator_partner(period)
+        values = self._prepare_portal_layout_values()
+        values.update(
+            {
+                "period": period,
+                "page_name": "regie_month",
+                "access_token": access_token,
+                "message": message,
+                "can_sign": bool(validator) and period.state == "submitted",
+                "code_sent": bool(
+                    period.validation_code_expiry
+                    and period.validation_code_expiry > fields.Datetime.now()
+                ),
+                "validator_email": self._regie_mask_email(
+                    period.validator_partner_id.email
+                ),
+                "accept_url": self._regie_month_url(period, access_token, "/accept"),
+                "month_url": self._regie_month_url(period, access_token),
+                "pdf_url": self._regie_month_url(period, access_token, "/pdf"),
+            }
+        )
+        return request.render("regie_staffing.portal_my_regie_month", values)
+
+    @staticmethod
+    def _regie_mask_email(email):
+        """c***@client.com: enough for the visitor to recognise the address."""
+        if not email or "@" not in email:
+            return ""
+        local, _sep, domain = email.partition("@")
+        return f"{local[:1]}***@{domain}"
+
+    @http.route(
+        ["/my/regie/months/<int:period_id>/pdf"],
+        type="http",
+        auth="public",
+        website=True,
+    )
+    def portal_my_regie_month_pdf(self, period_id, access_token=None, download=None):
+        period, error_response = self._regie_month_or_error(period_id, access_token)
+        if error_response:
+            return error_response
+        attachment = (
+            period.report_attachment_id if "report_attachment_id" in period else False
+        )
+        if attachment and attachment.mimetype == "application/pdf" and attachment.raw:
+            # The signed CRA frozen at validation, not a re-rendering.
+            filename = attachment.name or f"{period.display_name}.pdf"
+            headers = [
+                ("Content-Type", "application/pdf"),
+                ("Content-Length", len(attachment.raw)),
+                (
+                    "Content-Disposition",
+                    content_disposition(
+                        filename,
+                        disposition_type="attachment" if download else "inline",
+                    ),
+                ),
+            ]
+            return request.make_response(attachment.raw, headers=headers)
+        return self._show_report(
+            model=period,
+            report_type="pdf",
+            report_ref="regie_staffing.action_report_regie_timesheet_period",
+            download=download,
+        )
+
+    # ------------------------------------------------------------------
+    # One-time code
+    # ------------------------------------------------------------------
+
+    @http.route(
+        ["/my/regie/months/<int:period_id>/send_code"],
+        type="http",
+        auth="public",
+        methods=["POST"],
+        website=True,
+    )
+    def portal_my_regie_month_send_code(self, period_id, access_token=None, **kw):
+        period, error_response = self._regie_month_or_error(period_id, access_token)
+        if error_response:
+            return error_response
+        if period.state != "submitted":
+            return self._regie_error_response(
+                UserError(
+                    request.env._("This activity report is not waiting for validation.")
+                ),
+                status=409,
+            )
+        validator = period.validator_partner_id
+        if not validator.email:
+            return self._regie_error_response(
+                UserError(
+                    request.env._(
+                        "No e-mail address is known for the validator of this "
+                        "month: ask your provider to set one."
+                    )
+                ),
+                status=409,
+            )
+        expiry = period.validation_code_expiry
+        if (
+            expiry
+            and expiry - CODE_VALIDITY + CODE_RESEND_DELAY > fields.Datetime.now()
+        ):
+            # Sent less than a minute ago: do not flood the validator.
+            return request.redirect(
+                self._regie_month_url(period, access_token, message="code_sent")
+            )
+        code = f"{secrets.randbelow(1_000_000):06d}"
+        self._regie_write_code(
+            period,
+            self._regie_code_digest(period, code),
+            fields.Datetime.now() + CODE_VALIDITY,
+        )
+        template = request.env.ref(
+            "regie_staffing.mail_template_regie_period_validation_code"
+        )
+        # sudo: the visitor may be public; the code goes only to the validator.
+        template.sudo().with_context(regie_validation_code=code).send_mail(
+            period.id, force_send=True
+        )
+        return request.redirect(
+            self._regie_month_url(period, access_token, message="code_sent")
+        )
+
+    @http.route(
+        ["/my/regie/months/<int:period_id>/verify_code"],
+        type="http",
+        auth="public",
+        methods=["POST"],
+        website=True,
+    )
+    def portal_my_regie_month_verify_code(
+        self, period_id, access_token=None, code=None, **kw
+    ):
+        period, error_response = self._regie_month_or_error(period_id, access_token)
+        if error_response:
+            return error_response
+        expiry = period.validation_code_expiry
+        if (
+            period.state != "submitted"
+            or not period.validation_code_hash
+            or not expiry
+            or expiry <= fields.Datetime.now()
+        ):
+            return request.redirect(
+                self._regie_month_url(period, access_token, message="code_expired")
+            )
+        code = (code or "").strip()
+        valid = code.isdigit() and consteq(
+            self._regie_code_digest(period, code), period.validation_code_hash
+        )
+        # Single use, and one guess per code: a wrong one burns it too, so that
+        # six digits cannot be brute-forced (the validator asks for a new one).
+        self._regie_write_code(period)
+        if not valid:
+            return request.redirect(
+                self._regie_month_url(period, access_token, message="code_wrong")
+            )
+        # The code is consumed; this session may act once until it expires.
+        session_codes = dict(request.session.get(SESSION_KEY) or {})
+        session_codes[str(period.id)] = fields.Datetime.to_string(expiry)
+        request.session[SESSION_KEY] = session_codes
+        return request.redirect(
+            self._regie_month_url(period, access_token, message="code_ok")
+        )
+
+    # ------------------------------------------------------------------
+    # Validate (signature) and contest
+    # ------------------------------------------------------------------
+
+    @http.route(
+        ["/my/regie/months/<int:period_id>/accept"],
+        type="json",
+        auth="public",
+        website=True,
+    )
+    def portal_my_regie_month_accept(
+        self, period_id, access_token=None, name=None, signature=None
+    ):
+        access_token = access_token or request.httprequest.args.get("access_token")
+        try:
+            period = self._regie_month_check_access(period_id, access_token)
+        except (AccessError, MissingError) as error:
+            return {"error": error.args[0]}
+        if period.state != "submitted":
+            return {
+                "error": request.env._(
+                    "This activity report is not waiting for validation."
+                )
+            }
+        validator = self._regie_validator_partner(period)
+        if not validator:
+            return {
+                "error": request.env._(
+                    "Only the designated validator may sign this month: log in "
+                    "as that contact or enter the code e-mailed to them."
+                )
+            }
+        if not name:
+            return {"error": request.env._("Your name is missing.")}
+        if not signature:
+            return {"error": request.env._("Signature is missing.")}
+        try:
+            # A refusal returns an error to the widget: roll back what the
+            # validation may have written before it, the request still commits.
+            with request.env.cr.savepoint():
+                period._portal_validate(validator, signature, name)
+        except (TypeError, binascii.Error):
+            return {"error": request.env._("Invalid signature data.")}
+        except (UserError, ValidationError, AccessError) as error:
+            return {"error": error.args[0]}
+        self._regie_consume_code(period)
+        # The token was rotated by the validation: hand the signer the new one
+        # so that they can still read what they signed; the old link is dead.
+        new_token = period.access_token if access_token else None
+        return {
+            "force_refresh": True,
+            "redirect_url": self._regie_month_url(
+                period, new_token, message="validated"
+            ),
+        }
+
+    @http.route(
+        ["/my/regie/months/<int:period_id>/contest"],
+        type="http",
+        auth="public",
+        methods=["POST"],
+        website=True,
+    )
+    def portal_my_regie_month_contest(
+        self, period_id, access_token=None, reason=None, **kw
+    ):
+        period, error_response = self._regie_month_or_error(period_id, access_token)
+        if error_response:
+            return error_response
+        if period.state != "submitted":
+            return self._regie_error_response(
+                UserError(
+                    request.env._("This activity report is not waiting for validation.")
+                ),
+                status=409,
+            )
+        validator = self._regie_validator_partner(period)
+        if not validator:
+            return self._regie_error_response(
+                AccessError(
+                    request.env._(
+                        "Only the designated validator may contest this month: "
+                        "log in as that contact or enter the code e-mailed to them."
+                    )
+                )
+            )
+        reason = (reason or "").strip()
+        if not reason:
+            return request.redirect(
+                self._regie_month_url(period, access_token, message="reason_missing")
+            )
+        try:
+            with request.env.cr.savepoint():
+                period._portal_contest(validator, reason)
+        except (UserError, ValidationError, AccessError) as error:
+            return self._regie_error_response(error, status=409)
+        self._regie_consume_code(period)
+        return request.redirect(
+            self._regie_month_url(period, access_token, message="contested")
+        )

@@ -1,9 +1,35 @@
+import hashlib
+import json
+import logging
+import uuid
+from collections import defaultdict
+from datetime import timedelta
+
+import lxml.html
 from dateutil.relativedelta import relativedelta
+from markupsafe import Markup
 
-from odoo import api, fields, models
+from odoo import Command, api, fields, models, tools
+from odoo.exceptions import AccessError, UserError
+from odoo.tools import SQL, float_repr, float_round
 
-# Skeleton laid out by the lead so that timesheet lines can link to months;
-# the period helper completes the workflow in this file.
+from .regie_workflow import WORKFLOW, is_workflow
+
+_logger = logging.getLogger(__name__)
+
+REPORT_XMLID = "regie_staffing.action_report_regie_timesheet_period"
+# Line fields frozen by the hash of a validated month.
+HASHED_LINE_FIELDS = (
+    "date",
+    "employee_id",
+    "unit_amount",
+    "name",
+    "regie_activity_type_id",
+    "project_id",
+)
+# Days before the validation deadline when the validator is reminded.
+VALIDATION_REMINDER_DAYS = 3
+REMINDER_ACTIVITY = "regie_staffing.mail_activity_type_regie_reminder"
 
 
 class RegieTimesheetPeriod(models.Model):
@@ -12,6 +38,8 @@ class RegieTimesheetPeriod(models.Model):
     _inherit = ["portal.mixin", "mail.thread", "mail.activity.mixin"]
     _order = "date_from desc, id desc"
     _check_company_auto = True
+    # Consultants comment on their months without the right to write them.
+    _mail_post_access = "read"
 
     name = fields.Char(compute="_compute_name", store=True)
     mission_id = fields.Many2one(
@@ -39,6 +67,28 @@ class RegieTimesheetPeriod(models.Model):
     timesheet_ids = fields.One2many(
         "account.analytic.line", "regie_period_id", string="Timesheets"
     )
+    line_count = fields.Integer(compute="_compute_totals", store=True)
+    total_hours = fields.Float(compute="_compute_totals", store=True)
+    # Day totals are stored unrounded (as the lines' regie_days): invoicing
+    # applies the contract's rounding rule, not the UoM display precision.
+    total_days = fields.Float(compute="_compute_totals", store=True)
+    exceptional_days = fields.Float(
+        compute="_compute_totals",
+        store=True,
+        help="Days of exceptional activity (on-call, overtime...) after their "
+        "multiplier.",
+    )
+    billable_days = fields.Float(
+        compute="_compute_totals",
+        store=True,
+        help="Days to invoice, exceptional activity included, after the "
+        "contract's rounding rule.",
+    )
+    # Not stored: time off lives in hr_holidays, which may be absent and whose
+    # changes could not trigger a recomputation here.
+    absence_days = fields.Float(
+        compute="_compute_absence_days", digits="Product Unit of Measure"
+    )
     state = fields.Selection(
         [
             ("draft", "Draft"),
@@ -53,6 +103,44 @@ class RegieTimesheetPeriod(models.Model):
         index=True,
         copy=False,
     )
+    submitted_by_id = fields.Many2one("res.users", readonly=True, copy=False)
+    submitted_date = fields.Datetime(readonly=True, copy=False)
+    validated_by_id = fields.Many2one("res.users", readonly=True, copy=False)
+    validated_by_partner_id = fields.Many2one("res.partner", readonly=True, copy=False)
+    validated_date = fields.Datetime(readonly=True, copy=False)
+    contested_by_id = fields.Many2one("res.users", readonly=True, copy=False)
+    contested_date = fields.Datetime(readonly=True, copy=False)
+    tacit_acceptance = fields.Boolean(readonly=True, copy=False)
+    signature = fields.Binary(attachment=True, readonly=True, copy=False)
+    signed_by = fields.Char(readonly=True, copy=False)
+    signed_on = fields.Datetime(readonly=True, copy=False)
+    validator_partner_id = fields.Many2one(
+        "res.partner",
+        string="Validator",
+        compute="_compute_validator_partner_id",
+        store=True,
+        help="Contact who validates the month: the client manager of a sale "
+        "contract, the first project lead of a purchase contract.",
+    )
+    validation_deadline = fields.Date(
+        compute="_compute_validation_deadline", store=True, index=True
+    )
+    lines_hash = fields.Char(readonly=True, copy=False)
+    validation_code_hash = fields.Char(
+        readonly=True, copy=False, groups="base.group_system"
+    )
+    validation_code_expiry = fields.Datetime(
+        readonly=True, copy=False, groups="base.group_system"
+    )
+    dispute_ids = fields.One2many(
+        "regie.timesheet.dispute", "period_id", string="Disputes"
+    )
+    dispute_count = fields.Integer(compute="_compute_dispute_count")
+    report_attachment_id = fields.Many2one(
+        "ir.attachment", string="Signed Report", readonly=True, copy=False
+    )
+    submit_reminder_date = fields.Date(readonly=True, copy=False)
+    validation_reminder_date = fields.Date(readonly=True, copy=False)
 
     _sql_constraints = [
         (
@@ -83,14 +171,826 @@ class RegieTimesheetPeriod(models.Model):
                 period.date_from + relativedelta(day=31)
             )
 
+    def _compute_access_url(self):
+        for period in self:
+            period.access_url = f"/my/regie/months/{period.id}"
+
+    @api.depends(
+        "timesheet_ids.unit_amount",
+        "timesheet_ids.regie_days",
+        "timesheet_ids.regie_billable_days",
+        "timesheet_ids.regie_activity_type_id",
+        "contract_id.day_rounding",
+    )
+    def _compute_totals(self):
+        # Totals count every consultant's line, whatever the reader may see.
+        groups = (
+            self.env["account.analytic.line"]
+            .sudo()
+            ._read_group(
+                [("regie_period_id", "in", self.ids)],
+                ["regie_period_id", "regie_activity_type_id"],
+                [
+                    "__count",
+                    "unit_amount:sum",
+                    "regie_days:sum",
+                    "regie_billable_days:sum",
+                ],
+            )
+        )
+        totals = defaultdict(lambda: defaultdict(float))
+        for period, activity_type, count, hours, days, billable in groups:
+            period_totals = totals[period.id]
+            period_totals["count"] += count
+            period_totals["hours"] += hours
+            period_totals["days"] += days
+            period_totals["billable"] += billable
+            if activity_type:
+                period_totals["exceptional"] += billable
+        for period in self:
+            period_totals = totals[period.id]
+            period.line_count = int(period_totals["count"])
+            period.total_hours = period_totals["hours"]
+            period.total_days = period_totals["days"]
+            period.exceptional_days = period_totals["exceptional"]
+            period.billable_days = self._round_days(
+                period_totals["billable"], period.contract_id.day_rounding
+            )
+
+    @api.depends("employee_id", "date_from", "date_to")
+    def _compute_absence_days(self):
+        self.absence_days = 0.0
+        if "hr.leave" not in self.env or not self.employee_id:
+            return
+        periods = self.filtered("date_from")
+        if not periods:
+            return
+        # Time off is HR data the month's readers may not access; only the
+        # day counts are shown.
+        leaves = (
+            self.env["hr.leave"]
+            .sudo()
+            .search_fetch(
+                [
+                    ("employee_id", "in", periods.employee_id.ids),
+                    ("state", "=", "validate"),
+                    ("request_date_from", "<=", max(periods.mapped("date_to"))),
+                    ("request_date_to", ">=", min(periods.mapped("date_from"))),
+                ],
+                [
+                    "employee_id",
+                    "request_date_from",
+                    "request_date_to",
+                    "number_of_days",
+                ],
+            )
+        )
+        by_employee = defaultdict(list)
+        for leave in leaves:
+            by_employee[leave.employee_id.id].append(leave)
+        for period in periods:
+            period.absence_days = sum(
+                self._get_leave_days_in(leave, period.date_from, period.date_to)
+                for leave in by_employee[period.employee_id.id]
+            )
+
+    @api.depends(
+        "direction",
+        "contract_id.client_manager_id",
+        "contract_id.partner_id",
+        "contract_id.project_lead_ids",
+        "contract_id.user_id",
+    )
+    def _compute_validator_partner_id(self):
+        for period in self:
+            contract = period.contract_id
+            if period.direction == "purchase":
+                leads = contract.project_lead_ids or contract.user_id
+                period.validator_partner_id = leads[:1].partner_id
+            else:
+                period.validator_partner_id = (
+                    contract.client_manager_id or contract.partner_id
+                )
+
+    @api.depends("date_from", "contract_id.validation_deadline_day")
+    def _compute_validation_deadline(self):
+        for period in self:
+            if not period.date_from:
+                period.validation_deadline = False
+                continue
+            day = period.contract_id.validation_deadline_day or 5
+            period.validation_deadline = period.date_from + relativedelta(
+                months=1, day=day
+            )
+
+    def _compute_dispute_count(self):
+        counts = dict(
+            self.env["regie.timesheet.dispute"]._read_group(
+                [("period_id", "in", self.ids)], ["period_id"], ["__count"]
+            )
+        )
+        for period in self:
+            period.dispute_count = counts.get(period, 0)
+
     @api.model_create_multi
     def create(self, vals_list):
+        if not self._is_period_workflow():
+            for vals in vals_list:
+                self._check_free_fields(
+                    vals, allowed={"mission_id", "date_from"}, creating=True
+                )
         for vals in vals_list:
             if vals.get("date_from"):
                 vals["date_from"] = fields.Date.to_date(vals["date_from"]).replace(
                     day=1
                 )
         return super().create(vals_list)
+
+    def write(self, vals):
+        if not self._is_period_workflow():
+            self._check_free_fields(vals)
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_not_draft(self):
+        if any(period.state != "draft" for period in self):
+            raise UserError(
+                self.env._("Only draft monthly activity reports can be deleted.")
+            )
+
+    # ------------------------------------------------------------------
+    # Public API
+    # ------------------------------------------------------------------
+
+    @api.model
+    def generate_periods(self, date):
+        """Create the missing monthly reports of every active mission overlapping
+        the month of ``date`` (a date or 'YYYY-MM-DD'). Idempotent.
+
+        :return: ids of all the reports of that month (list)
+        """
+        if not (self.env.su or self.env.user.has_group("regie_staffing.group_lead")):
+            raise AccessError(
+                self.env._(
+                    "Only project leads and régie managers can generate monthly "
+                    "activity reports."
+                )
+            )
+        date_from = self._parse_month(date)
+        date_to = date_from + relativedelta(day=31)
+        missions = self.env["regie.mission"].search(
+            [
+                ("state", "=", "active"),
+                ("date_start", "<=", date_to),
+                "|",
+                ("date_end", "=", False),
+                ("date_end", ">=", date_from),
+            ]
+        )
+        # Existing months may be outside the caller's rules; creating them twice
+        # would only hit the unique constraint.
+        existing = self.sudo().search_fetch(
+            [("mission_id", "in", missions.ids), ("date_from", "=", date_from)],
+            ["mission_id"],
+        )
+        missing = missions - existing.mission_id
+        created = self.create(
+            [{"mission_id": mission.id, "date_from": date_from} for mission in missing]
+        )
+        return existing.ids + created.ids
+
+    def action_submit(self):
+        """Submit draft months to their validator. Allowed to the month's
+        consultant, a project lead of the contract or a régie manager."""
+        self.check_access("write")
+        self._lock_for_update()
+        user = self.env.user
+        is_manager = user.has_group("regie_staffing.group_manager")
+        for period in self:
+            if period.state != "draft":
+                raise UserError(
+                    self.env._(
+                        "Only draft months can be submitted (%(month)s is %(state)s).",
+                        month=period.name,
+                        state=period._get_state_label(),
+                    )
+                )
+            if not (
+                self.env.su
+                or is_manager
+                or period.user_id == user
+                or period._is_contract_lead(user)
+            ):
+                raise AccessError(
+                    self.env._(
+                        "You can only submit your own months (%(month)s).",
+                        month=period.name,
+                    )
+                )
+        self._period_workflow().write(
+            {
+                "state": "submitted",
+                "submitted_by_id": user.id,
+                "submitted_date": fields.Datetime.now(),
+                "validation_reminder_date": False,
+            }
+        )
+        self._message_log_batch(
+            bodies=dict.fromkeys(
+                self.ids,
+                self.env._("Month submitted by %(user)s.", user=user.name),
+            )
+        )
+        self._clear_reminders()
+        self._notify_validators()
+        return True
+
+    def action_validate(self):
+        """Validate submitted months: freeze their lines (hash), keep the signed
+        report and rotate the portal link. Allowed to a project lead of the
+        contract or a régie manager, never to the month's own consultant."""
+        self._check_can_validate()
+        self._lock_for_update()
+        self._check_state("submitted", self.env._("validated"))
+        self._do_validate()
+        return True
+
+    def action_contest(self, reason, line_ids=None, requested_correction=None):
+        """Contest submitted months with a ``reason``, optionally pointing at
+        some of their lines (``line_ids`` or the ``regie_dispute_line_ids``
+        context key) and a requested correction: opens a dispute."""
+        if not (reason or "").strip():
+            raise UserError(self.env._("Give a reason to contest the month."))
+        self._check_can_validate()
+        self._lock_for_update()
+        self._check_state("submitted", self.env._("contested"))
+        self._do_contest(
+            reason,
+            line_ids or self.env.context.get("regie_dispute_line_ids"),
+            requested_correction,
+        )
+        return True
+
+    def action_reset_to_draft(self):
+        """Re-open submitted, contested or validated months for correction
+        (régie managers only; never once invoiced)."""
+        if not (self.env.su or self.env.user.has_group("regie_staffing.group_manager")):
+            raise AccessError(
+                self.env._("Only régie managers can reset a month to draft.")
+            )
+        self.check_access("write")
+        self._lock_for_update()
+        for period in self:
+            if period.state == "invoiced":
+                raise UserError(
+                    self.env._(
+                        "The month %(month)s is invoiced: cancel or reverse its "
+                        "invoice before re-opening it.",
+                        month=period.name,
+                    )
+                )
+            if period.state not in ("submitted", "contested", "validated"):
+                raise UserError(
+                    self.env._(
+                        "Only submitted, contested or validated months can be reset "
+                        "to draft (%(month)s is %(state)s).",
+                        month=period.name,
+                        state=period._get_state_label(),
+                    )
+                )
+        self._period_workflow()._reset_to_draft_values()
+        self._message_log_batch(
+            bodies=dict.fromkeys(
+                self.ids,
+                self.env._(
+                    "Month reset to draft by %(user)s.", user=self.env.user.name
+                ),
+            )
+        )
+        return True
+
+    # ------------------------------------------------------------------
+    # Portal hooks (called by the portal controller after its own checks)
+    # ------------------------------------------------------------------
+
+    def _portal_validate(self, partner, signature=None, signed_by=None):
+        """Validate the month as ``partner`` (client contact or designated
+        validator) with the portal signature. The caller checked the token and
+        the one-time code or the logged-in user."""
+        self.ensure_one()
+        period = self.sudo()
+        period._check_portal_partner(partner)
+        period._lock_for_update()
+        period._check_state("submitted", self.env._("validated"))
+        period._do_validate(
+            partner=partner, signature=signature, signed_by=signed_by or partner.name
+        )
+        period.message_post(
+            body=self.env._(
+                "Month validated online by %(name)s.", name=signed_by or partner.name
+            ),
+            author_id=partner.id,
+            message_type="comment",
+            subtype_xmlid="mail.mt_note",
+        )
+        return True
+
+    def _portal_contest(
+        self, partner, reason, line_ids=None, requested_correction=None
+    ):
+        """Contest the month as ``partner`` from the portal."""
+        self.ensure_one()
+        if not (reason or "").strip():
+            raise UserError(self.env._("Give a reason to contest the month."))
+        period = self.sudo()
+        period._check_portal_partner(partner)
+        period._lock_for_update()
+        period._check_state("submitted", self.env._("contested"))
+        period._do_contest(reason, line_ids, requested_correction, partner=partner)
+        return True
+
+    def _portal_ensure_token(self):
+        return super(
+            RegieTimesheetPeriod, self._period_workflow()
+        )._portal_ensure_token()
+
+    # ------------------------------------------------------------------
+    # Business helpers
+    # ------------------------------------------------------------------
+
+    def _check_hash(self):
+        """Return True when the stored hash of every month still matches its
+        lines as they are in the database."""
+        hashes = self._get_lines_hashes()
+        return all(
+            period.lines_hash and period.lines_hash == hashes[period.id]
+            for period in self
+        )
+
+    def _get_lines_hashes(self):
+        """Return {period id: sha256 of its lines} with one query for the batch."""
+        line_model = self.env["account.analytic.line"]
+        fnames = [name for name in HASHED_LINE_FIELDS if name in line_model._fields]
+        self.env.flush_all()
+        # Hashing needs every line of the month, whoever logged it.
+        lines = line_model.sudo().search_fetch(
+            [("regie_period_id", "in", self.ids)],
+            ["regie_period_id", *fnames],
+            order="id",
+        )
+        rows = defaultdict(list)
+        for line in lines:
+            row = [line.id]
+            for name in fnames:
+                value = line[name]
+                if isinstance(value, models.BaseModel):
+                    value = value.id
+                elif isinstance(value, float):
+                    value = float_repr(value, 6)
+                row.append(str(value) if value is not False else "")
+            rows[line.regie_period_id.id].append(row)
+        return {
+            period.id: hashlib.sha256(json.dumps(rows[period.id]).encode()).hexdigest()
+            for period in self
+        }
+
+    def _do_validate(self, partner=None, signature=None, signed_by=None, tacit=False):
+        now = fields.Datetime.now()
+        user = self.env.user
+        internal = not (tacit or partner)
+        common = {
+            "state": "validated",
+            "validated_date": now,
+            "tacit_acceptance": tacit,
+            "validated_by_id": user.id if internal else False,
+            "validated_by_partner_id": (
+                partner.id if partner else internal and user.partner_id.id
+            ),
+            "validation_code_hash": False,
+            "validation_code_expiry": False,
+        }
+        if partner:
+            portal_user = partner.user_ids[:1]
+            if portal_user and portal_user == user:
+                common["validated_by_id"] = user.id
+            common.update(
+                signature=signature or False,
+                signed_by=signed_by or partner.name,
+                signed_on=now,
+            )
+        hashes = self._get_lines_hashes()
+        # Access was checked by the callers; sudo writes group the per-month
+        # values in one UPDATE instead of one access check per month.
+        periods = self.sudo()._period_workflow()
+        periods.write(common)
+        for period in periods:
+            period.write(
+                {"lines_hash": hashes[period.id], "access_token": str(uuid.uuid4())}
+            )
+        periods._clear_reminders()
+        periods._keep_signed_reports()
+        if not partner:
+            if tacit:
+                body = self.env._(
+                    "Month validated by tacit acceptance: no answer within the "
+                    "contract's delay."
+                )
+            else:
+                body = self.env._("Month validated by %(user)s.", user=user.name)
+            self._message_log_batch(bodies=dict.fromkeys(self.ids, body))
+        return True
+
+    def _do_contest(self, reason, line_ids, requested_correction, partner=None):
+        lines = self.env["account.analytic.line"].sudo().browse(line_ids or [])
+        if lines and (
+            len(lines.exists()) != len(lines) or lines.regie_period_id - self
+        ):
+            raise UserError(
+                self.env._("The contested lines must belong to the contested month.")
+            )
+        user = self.env.user
+        if partner and partner.user_ids[:1] != user:
+            user = user.browse()  # contested with a code, not logged in
+        self._clear_reminders()
+        self._period_workflow().write(
+            {
+                "state": "contested",
+                "contested_by_id": user.id,
+                "contested_date": fields.Datetime.now(),
+            }
+        )
+        self.env["regie.timesheet.dispute"].with_context(
+            regie_period_workflow=WORKFLOW
+        ).create(
+            [
+                {
+                    "period_id": period.id,
+                    "reason": reason,
+                    "requested_correction": requested_correction or False,
+                    "line_ids": [
+                        Command.set(
+                            lines.filtered(
+                                lambda line, p=period: line.regie_period_id == p
+                            ).ids
+                        )
+                    ],
+                }
+                for period in self
+            ]
+        )
+        author = partner.name if partner else self.env.user.name
+        body = Markup("<p>%s</p><p>%s</p>") % (
+            self.env._("Month contested by %(name)s:", name=author),
+            reason,
+        )
+        if partner:
+            for period in self:
+                period.message_post(
+                    body=body,
+                    author_id=partner.id,
+                    message_type="comment",
+                    subtype_xmlid="mail.mt_comment",
+                )
+        else:
+            self._message_log_batch(bodies=dict.fromkeys(self.ids, body))
+        return True
+
+    def _reset_to_draft_values(self):
+        self.write(
+            {
+                "state": "draft",
+                "submitted_by_id": False,
+                "submitted_date": False,
+                "validated_by_id": False,
+                "validated_by_partner_id": False,
+                "validated_date": False,
+                "tacit_acceptance": False,
+                "signature": False,
+                "signed_by": False,
+                "signed_on": False,
+                "lines_hash": False,
+                "report_attachment_id": False,
+                "submit_reminder_date": False,
+                "validation_reminder_date": False,
+            }
+        )
+        return True
+
+    def _clear_reminders(self):
+        # Reminders of a step that is over; the caller's rights were checked.
+        self.sudo().activity_unlink([REMINDER_ACTIVITY])
+        return True
+
+    def _notify_validators(self):
+        """Ask for the validation of submitted months: an e-mail with the portal
+        link to the client's validator on a sale contract, an activity for the
+        project lead on a purchase contract."""
+        template = self.env.ref(
+            "regie_staffing.mail_template_regie_period_to_validate",
+            raise_if_not_found=False,
+        )
+        # The submitting consultant may read neither the mail template nor the
+        # validator's contact; the notice is about the month they just sent.
+        for period in self.sudo():
+            if period.direction == "purchase":
+                lead = (
+                    period.contract_id.project_lead_ids or period.contract_id.user_id
+                )[:1]
+                if lead:
+                    period.activity_schedule(
+                        REMINDER_ACTIVITY,
+                        date_deadline=period.validation_deadline,
+                        summary=self.env._("Validate the monthly activity report"),
+                        user_id=lead.id,
+                    )
+            elif template and period.validator_partner_id:
+                period.message_post_with_source(
+                    template,
+                    subtype_xmlid="mail.mt_comment",
+                    partner_ids=period.validator_partner_id.ids,
+                )
+        return True
+
+    def _keep_signed_reports(self):
+        """Render the CRA of the validated months and keep it as attachment,
+        when the report exists (one rendering for the batch)."""
+        report = self.env.ref(REPORT_XMLID, raise_if_not_found=False)
+        if not report or not self:
+            return
+        self.env.flush_all()
+        # One fetch of all the lines for the batch: the template reads them
+        # month by month, which would fetch them month by month.
+        lines = self.timesheet_ids
+        lines.fetch(
+            [name for name, field in lines._fields.items() if field.prefetch is True]
+        )
+        lines.regie_activity_type_id.mapped("name")
+        contents = self._render_reports(report)
+        attachments = (
+            self.env["ir.attachment"]
+            .sudo()
+            .create(
+                [
+                    {
+                        "name": f"{period._get_report_base_filename()}.{ext}",
+                        "raw": raw,
+                        "mimetype": mimetype,
+                        "res_model": self._name,
+                        "res_id": period.id,
+                        "type": "binary",
+                    }
+                    for period in self
+                    if period.id in contents
+                    for raw, ext, mimetype in [contents[period.id]]
+                ]
+            )
+        )
+        by_period = {attachment.res_id: attachment for attachment in attachments}
+        for period in self:
+            if period.id in by_period:
+                period.report_attachment_id = by_period[period.id]
+
+    def _render_reports(self, report):
+        """Return {period id: (content, extension, mimetype)}."""
+        # The validator may not read every line of the month; the report shows
+        # the month they are entitled to validate.
+        report_model = self.env["ir.actions.report"].sudo()
+        ids = self.ids
+        test_mode = tools.config["test_enable"] or tools.config["test_file"]
+        if (test_mode and not self.env.context.get("force_report_rendering")) or (
+            report_model.get_wkhtmltopdf_state() == "install"
+        ):
+            if not test_mode:
+                _logger.warning("wkhtmltopdf missing: the signed CRA is not kept.")
+                return {}
+            html = report_model._render_qweb_html(report.id, ids)[0]
+            bodies = self._split_report_html(html)
+            if set(bodies) == set(ids):
+                return {
+                    res_id: (body, "html", "text/html")
+                    for res_id, body in bodies.items()
+                }
+            return {
+                res_id: (
+                    report_model._render_qweb_html(report.id, [res_id])[0],
+                    "html",
+                    "text/html",
+                )
+                for res_id in ids
+            }
+        streams = report_model.with_context(
+            report_pdf_no_attachment=True
+        )._render_qweb_pdf_prepare_streams(report.id, {}, res_ids=ids)
+        result = {}
+        for res_id in ids:
+            stream = streams.get(res_id, {}).get("stream")
+            if stream:
+                result[res_id] = (stream.getvalue(), "pdf", "application/pdf")
+            else:
+                result[res_id] = (
+                    report_model._render_qweb_pdf(report.id, [res_id])[0],
+                    "pdf",
+                    "application/pdf",
+                )
+        return result
+
+    def _split_report_html(self, html):
+        """Return {period id: its article} from the HTML of a batch, as
+        ``_prepare_html`` splits it for wkhtmltopdf, without re-rendering a
+        layout per month."""
+        root = lxml.html.fromstring(html)
+        return {
+            int(node.get("data-oe-id")): lxml.html.tostring(node)
+            for node in root.xpath(
+                "//div[contains(concat(' ', normalize-space(@class), ' '), "
+                "' article ')][@data-oe-model=$model][@data-oe-id]",
+                model=self._name,
+            )
+        }
+
+    def _get_report_base_filename(self):
+        self.ensure_one()
+        return self.env._(
+            "Activity report %(name)s", name=(self.name or "").replace("/", "-")
+        )
+
+    def _check_state(self, state, action_label):
+        for period in self:
+            if period.state != state:
+                raise UserError(
+                    self.env._(
+                        "The month %(month)s cannot be %(action)s: it is "
+                        "%(state)s, not submitted.",
+                        month=period.name,
+                        action=action_label,
+                        state=period._get_state_label(),
+                    )
+                )
+
+    def _check_can_validate(self):
+        """Validators: a project lead or the account manager of the contract, or
+        a régie manager; never the month's own consultant, whatever their group.
+        Superuser calls (portal controller, crons) checked their caller already.
+        """
+        user = self.env.user
+        is_manager = user.has_group("regie_staffing.group_manager")
+        if not self.env.su:
+            self.check_access("write")
+        for period in self:
+            if period._is_own_month(user):
+                raise UserError(
+                    self.env._(
+                        "You cannot validate or contest your own month (%(month)s).",
+                        month=period.name,
+                    )
+                )
+            if not (self.env.su or is_manager or period._is_contract_lead(user)):
+                raise AccessError(
+                    self.env._(
+                        "Only a project lead of contract %(contract)s or a régie "
+                        "manager can validate or contest %(month)s.",
+                        contract=period.contract_id.name,
+                        month=period.name,
+                    )
+                )
+
+    def _check_portal_partner(self, partner):
+        for period in self:
+            consultant_partners = (
+                period.user_id.partner_id | period.employee_id.work_contact_id
+            )
+            commercial = period.contract_id.partner_id.commercial_partner_id
+            allowed = partner and (
+                partner == period.validator_partner_id
+                or (
+                    period.direction == "sale"
+                    and partner.commercial_partner_id == commercial
+                )
+            )
+            if not allowed or partner in consultant_partners:
+                raise AccessError(
+                    self.env._(
+                        "You are not allowed to validate or contest the month "
+                        "%(month)s.",
+                        month=period.name,
+                    )
+                )
+
+    def _is_own_month(self, user):
+        self.ensure_one()
+        return bool(
+            (self.user_id and self.user_id == user)
+            or (self.employee_id and self.employee_id in user.sudo().employee_ids)
+        )
+
+    def _is_contract_lead(self, user):
+        self.ensure_one()
+        contract = self.contract_id
+        return user in (contract.user_id | contract.project_lead_ids)
+
+    def _lock_for_update(self):
+        """Lock the rows so that two validators cannot act on the same month at
+        once; the second one sees the new state."""
+        if not self:
+            return
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                "SELECT id FROM %s WHERE id IN %s FOR UPDATE",
+                SQL.identifier(self._table),
+                tuple(self.ids),
+            )
+        )
+        self.invalidate_recordset(["state"])
+
+    def _get_state_label(self):
+        self.ensure_one()
+        return dict(self._fields["state"]._description_selection(self.env)).get(
+            self.state, self.state
+        )
+
+    def _check_free_fields(self, vals, allowed=(), creating=False):
+        free = set(allowed) | self._get_free_fields()
+        forbidden = [name for name in vals if name not in free]
+        if creating and vals.get("state", "draft") == "draft":
+            forbidden = [name for name in forbidden if name != "state"]
+        if forbidden:
+            raise UserError(
+                self.env._(
+                    "%(fields)s of a monthly activity report can only be set by its "
+                    "action buttons (or their public methods), not written directly.",
+                    fields=", ".join(
+                        self._fields[name]._description_string(self.env)
+                        if name in self._fields
+                        else name
+                        for name in forbidden
+                    ),
+                )
+            )
+
+    def _get_free_fields(self):
+        """Hook: fields any user with write access may write directly. All the
+        others (states, who/when, signature, hash, links) are workflow fields."""
+        return {
+            name
+            for name in self._fields
+            if name.startswith(("message_", "activity_"))
+            or name == "website_message_ids"
+        }
+
+    def _period_workflow(self):
+        return self.with_context(regie_period_workflow=WORKFLOW)
+
+    def _is_period_workflow(self):
+        """The key is honoured when it is the in-process marker, or in a
+        superuser environment: neither can come from an RPC payload."""
+        key = self.env.context.get("regie_period_workflow")
+        return key is WORKFLOW or bool(key and self.env.su) or is_workflow(self.env)
+
+    @api.model
+    def _parse_month(self, date):
+        try:
+            day = fields.Date.to_date(date)
+        except (TypeError, ValueError):
+            day = None
+        if not day:
+            raise UserError(
+                self.env._(
+                    "%(date)s is not a valid date (expected YYYY-MM-DD).", date=date
+                )
+            )
+        return day.replace(day=1)
+
+    @api.model
+    def _round_days(self, days, rule):
+        if rule == "half_day":
+            return float_round(days * 2, precision_digits=0) / 2
+        if rule == "half_day_up":
+            return float_round(days * 2, precision_digits=0, rounding_method="UP") / 2
+        if rule == "day":
+            return float_round(days, precision_digits=0)
+        return days
+
+    @api.model
+    def _get_leave_days_in(self, leave, date_from, date_to):
+        start = max(leave.request_date_from, date_from)
+        end = min(leave.request_date_to, date_to)
+        if start > end:
+            return 0.0
+        leave_days = self._count_weekdays(
+            leave.request_date_from, leave.request_date_to
+        )
+        if not leave_days:
+            return 0.0
+        return leave.number_of_days * self._count_weekdays(start, end) / leave_days
+
+    @api.model
+    def _count_weekdays(self, start, end):
+        return sum(
+            1
+            for offset in range((end - start).days + 1)
+            if (start + timedelta(days=offset)).weekday() < 5
+        )
 
     def _get_or_create_periods(self, keys):
         """Return {(mission_id, date_from): period} for ``keys``, creating the
@@ -117,3 +1017,100 @@ class RegieTimesheetPeriod(models.Model):
             )
             found.update({(p.mission_id.id, p.date_from): p for p in created})
         return {key: found[key] for key in keys}
+
+    # ------------------------------------------------------------------
+    # Crons
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _cron_generate_periods(self):
+        self.generate_periods(fields.Date.context_today(self))
+        return True
+
+    @api.model
+    def _cron_tacit_acceptance(self):
+        now = fields.Datetime.now()
+        candidates = self.search(
+            [
+                ("state", "=", "submitted"),
+                ("contract_id.tacit_acceptance_days", ">", 0),
+                ("submitted_date", "!=", False),
+            ]
+        )
+        due = candidates.filtered(
+            lambda p: (
+                p.submitted_date + timedelta(days=p.contract_id.tacit_acceptance_days)
+                <= now
+            )
+        )
+        if due:
+            due._lock_for_update()
+            due.filtered(lambda p: p.state == "submitted")._do_validate(tacit=True)
+        return True
+
+    @api.model
+    def _cron_send_reminders(self):
+        today = fields.Date.context_today(self)
+        workflow_self = self._period_workflow()
+        to_submit = self.search(
+            [
+                ("state", "=", "draft"),
+                ("date_to", "<", today),
+                ("submit_reminder_date", "=", False),
+                ("user_id", "!=", False),
+            ]
+        )
+        template = self.env.ref(
+            "regie_staffing.mail_template_regie_period_submit_reminder",
+            raise_if_not_found=False,
+        )
+        for period in to_submit:
+            period.activity_schedule(
+                REMINDER_ACTIVITY,
+                date_deadline=today,
+                summary=self.env._("Submit your monthly activity report"),
+                user_id=period.user_id.id,
+            )
+            if template:
+                period.message_post_with_source(
+                    template,
+                    subtype_xmlid="mail.mt_comment",
+                    partner_ids=period.user_id.partner_id.ids,
+                )
+        workflow_self.browse(to_submit.ids).write({"submit_reminder_date": today})
+
+        to_validate = self.search(
+            [
+                ("state", "=", "submitted"),
+                (
+                    "validation_deadline",
+                    "<=",
+                    today + timedelta(days=VALIDATION_REMINDER_DAYS),
+                ),
+                ("validation_reminder_date", "=", False),
+            ]
+        )
+        template = self.env.ref(
+            "regie_staffing.mail_template_regie_period_validation_reminder",
+            raise_if_not_found=False,
+        )
+        for period in to_validate:
+            contract = period.contract_id
+            lead = (contract.project_lead_ids or contract.user_id)[:1]
+            if lead and not period.activity_ids.filtered(
+                lambda activity, user=lead: activity.user_id == user
+            ):
+                period.activity_schedule(
+                    REMINDER_ACTIVITY,
+                    date_deadline=max(period.validation_deadline, today),
+                    summary=self.env._("Validate the monthly activity report"),
+                    user_id=lead.id,
+                )
+            if template and period.validator_partner_id:
+                period.message_post_with_source(
+                    template,
+                    subtype_xmlid="mail.mt_comment",
+                    partner_ids=period.validator_partner_id.ids,
+                )
+        workflow_self.browse(to_validate.ids).write({"validation_reminder_date": today})
+        return True

@@ -1,1 +1,152 @@
-# Tests written in this session (issue 4).
+import io
+import socket
+from datetime import date
+
+from PyPDF2 import PdfReader
+
+from odoo.tests import tagged
+from odoo.tests.common import new_test_user
+from odoo.tools.safe_eval import safe_eval
+from odoo.tools.safe_eval import time as safe_time
+
+from .common import RegieCommon
+
+REPORT = "regie_staffing.action_report_regie_timesheet_period"
+# A small opaque PNG signature (base64), as the portal widget would send.
+SIGNATURE = (
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA"
+    "60e6kgAAAABJRU5ErkJggg=="
+)
+
+
+@tagged("post_install", "-at_install")
+class TestCraReport(RegieCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.validator_user = new_test_user(
+            cls.env,
+            login="regie_cra_validator",
+            name="Valérie Validator",
+            email="valerie@example.com",
+            groups="base.group_portal",
+        )
+        cls.validator = cls.validator_user.partner_id
+        cls.validator.parent_id = cls.client
+        cls.contract.write(
+            {"client_manager_id": cls.validator.id, "hours_per_day": 7.0}
+        )
+        cls.contract.action_activate()
+        overtime = cls.env.ref("regie_staffing.activity_type_overtime")
+        cls.lines = cls.env["account.analytic.line"].create(
+            [
+                {
+                    "name": f"Sprint task {day}",
+                    "project_id": cls.contract.project_id.id,
+                    "employee_id": cls.employee.id,
+                    "date": date(2025, 3, day),
+                    "unit_amount": 7.0,
+                }
+                for day in (3, 4, 5, 6, 7)
+            ]
+            + [
+                {
+                    "name": "Production release",
+                    "project_id": cls.contract.project_id.id,
+                    "employee_id": cls.employee.id,
+                    "date": date(2025, 3, 8),
+                    "unit_amount": 3.5,
+                    "regie_activity_type_id": overtime.id,
+                }
+            ]
+        )
+        cls.period = cls.lines.regie_period_id
+        cls.period.with_user(cls.consultant_user).action_submit()
+
+    def _html(self, period=None):
+        html = self.env["ir.actions.report"]._render_qweb_html(
+            REPORT, (period or self.period).ids
+        )[0]
+        return html.decode()
+
+    def test_html_submitted_month(self):
+        html = self._html()
+        self.assertIn("Monthly activity report", html)
+        self.assertIn("03/2025", html)
+        self.assertIn(self.employee.name, html)
+        self.assertIn(self.contract.name, html)
+        self.assertIn(self.client.name, html)
+        # One row per day of the month, weekend included.
+        self.assertEqual(html.count("data-date="), 31)
+        self.assertIn('data-date="2025-03-03"', html)
+        self.assertIn('data-date="2025-03-31"', html)
+        self.assertIn("Sprint task 3", html)
+        # Exceptional activity on the Saturday, with its type.
+        self.assertIn("Overtime", html)
+        self.assertIn("Production release", html)
+        # Totals: 38.5 hours, 5.5 days at 7 h per day.
+        self.assertIn("38:30", html)
+        self.assertIn("5.50", html)
+        self.assertIn(f"{self.period.billable_days:.2f}", html)
+        self.assertIn("Submitted", html)
+        self.assertIn(self.validator.name, html)
+        # Not signed yet: an empty signature box, no signature image.
+        self.assertIn("Client signature", html)
+        self.assertNotIn("o_regie_cra_signature", html)
+
+    def test_html_signed_month(self):
+        self.period._portal_validate(self.validator, SIGNATURE, "Valérie V.")
+        html = self._html()
+        self.assertIn("Validated", html)
+        self.assertIn("Valérie V.", html)
+        self.assertIn("o_regie_cra_signature", html)
+        self.assertIn("data:image/png;base64,", html)
+        self.assertIn("Validated on", html)
+        self.assertIn(self.period.lines_hash, html)
+
+    def test_html_validated_by_lead(self):
+        self.period.with_user(self.lead_user).action_validate()
+        html = self._html()
+        self.assertIn("Validated", html)
+        self.assertIn(self.lead_user.name, html)
+        self.assertNotIn("o_regie_cra_signature", html)
+
+    def test_pdf(self):
+        report = self.env["ir.actions.report"]
+        if report.get_wkhtmltopdf_state() in ("install", "broken"):
+            self.skipTest("wkhtmltopdf is not installed")
+        # wkhtmltopdf fetches the report CSS over HTTP from report.url: point it
+        # at a closed port. Reaching this database's own server while the test
+        # transaction holds its locks would hang; the PDF is made unstyled.
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            closed_port = sock.getsockname()[1]
+        self.env["ir.config_parameter"].sudo().set_param(
+            "report.url", f"http://127.0.0.1:{closed_port}"
+        )
+        self.period._portal_validate(self.validator, SIGNATURE, "Valérie V.")
+        pdf, report_type = report.with_context(
+            force_report_rendering=True
+        )._render_qweb_pdf(REPORT, self.period.ids)
+        self.assertEqual(report_type, "pdf")
+        self.assertTrue(pdf.startswith(b"%PDF"))
+        text = " ".join(
+            " ".join(page.extract_text().split())
+            for page in PdfReader(io.BytesIO(pdf)).pages
+        )
+        self.assertIn("Monthly activity report", text)
+        self.assertIn(self.employee.name, text)
+        self.assertIn("Overtime", text)
+        self.assertIn("Valérie V.", text)
+        self.assertIn("Validated", text)
+
+    def test_report_action(self):
+        action = self.env.ref(REPORT)
+        self.assertEqual(
+            action.report_name, "regie_staffing.report_regie_timesheet_period"
+        )
+        self.assertEqual(action.binding_model_id.model, "regie.timesheet.period")
+        filename = safe_eval(
+            action.print_report_name, {"object": self.period, "time": safe_time}
+        )
+        self.assertEqual(filename, "CRA - Camille Consultant - 2025-03")

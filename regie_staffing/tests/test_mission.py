@@ -124,6 +124,7 @@ class TestMission(RegieCommon):
         self.assertFalse(deliverable.accepted_by_id)
 
     def test_consumed_and_remaining_days_from_timesheets(self):
+        self._create_mission(self.contract, employee_id=self.other_employee.id)
         self._activate()
         self.contract.hours_per_day = 8.0
         line = self._log_time(self.employee, date(2025, 2, 3), 8.0)
@@ -138,12 +139,11 @@ class TestMission(RegieCommon):
         self.contract.hours_per_day = 6.0
         self.assertAlmostEqual(line.regie_days, 8.0 / 6.0)
 
-    def test_timesheet_outside_mission_dates_not_linked(self):
+    def test_timesheet_outside_mission_dates_refused(self):
         self.mission.date_end = date(2025, 3, 31)
         self._activate()
-        line = self._log_time(self.employee, date(2025, 4, 1), 8.0)
-        self.assertFalse(line.regie_mission_id)
-        self.assertEqual(line.regie_contract_id, self.contract)
+        with self.assertRaises(ValidationError):
+            self._log_time(self.employee, date(2025, 4, 1), 8.0)
         self.assertEqual(self.mission.consumed_days, 0.0)
 
     def test_lines_logged_before_mission_are_linked(self):

@@ -1,4 +1,17 @@
+from collections import defaultdict
+
+from dateutil.relativedelta import relativedelta
+
 from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import float_compare
+
+from odoo.addons.regie_staffing.models.regie_workflow import (
+    check_workflow_fields,
+    workflow,
+)
+
+INVOICE_GROUPS = "account.group_account_invoice,account.group_account_readonly"
 
 
 class RegieContract(models.Model):
@@ -32,6 +45,44 @@ class RegieContract(models.Model):
         "account.payment.term", check_company=True, string="Payment terms"
     )
     budget_amount = fields.Monetary(currency_field="currency_id", tracking=True)
+    budget_alert_thresholds = fields.Char(
+        default="80,100",
+        help="Percentages of the budget that raise an alert when invoicing crosses "
+        "them, separated by commas.",
+    )
+    budget_hard_stop = fields.Boolean(
+        help="Refuse validating or invoicing months beyond the budget unless a "
+        "manager overrides it.",
+        tracking=True,
+    )
+    budget_override = fields.Boolean(
+        readonly=True,
+        copy=False,
+        tracking=True,
+        help="Set by a manager: invoicing may exceed the hard-stop budget.",
+    )
+    invoiced_amount = fields.Monetary(
+        compute="_compute_invoiced_amount",
+        currency_field="currency_id",
+        groups=INVOICE_GROUPS + ",regie_staffing.group_manager",
+        help="Untaxed amount of the non-cancelled invoices (or bills) of the "
+        "contract, credit notes deducted.",
+    )
+    budget_consumed = fields.Float(
+        string="Budget consumed (%)",
+        compute="_compute_invoiced_amount",
+        groups=INVOICE_GROUPS + ",regie_staffing.group_manager",
+    )
+    regie_invoice_count = fields.Integer(
+        string="Invoices",
+        compute="_compute_invoiced_amount",
+        groups=INVOICE_GROUPS,
+    )
+    auto_invoice = fields.Boolean(
+        string="Automatic invoicing",
+        help="Validated months are invoiced (in draft) by a scheduled action once "
+        "their invoicing period is over.",
+    )
     price_index_id = fields.Many2one("regie.price.index", string="Price index")
     price_index_base_value = fields.Float(
         string="Index base value", digits=(16, 4), help="S0 of the revision formula."
@@ -57,9 +108,362 @@ class RegieContract(models.Model):
         string="Revision cap (%)", help="Maximum yearly increase, in percent."
     )
 
+    def _compute_invoiced_amount(self):
+        # Amounts come from the invoice lines, whoever may read them.
+        groups = (
+            self.env["account.move.line"]
+            .sudo()
+            ._read_group(
+                [
+                    ("regie_contract_id", "in", self.ids),
+                    ("display_type", "=", "product"),
+                    ("parent_state", "!=", "cancel"),
+                ],
+                ["regie_contract_id", "move_id"],
+                ["amount_currency:sum"],
+            )
+        )
+        amounts = defaultdict(float)
+        moves = defaultdict(set)
+        for contract, move, amount in groups:
+            amounts[contract.id] += amount
+            if move.move_type in ("out_invoice", "in_invoice"):
+                moves[contract.id].add(move.id)
+        for contract in self:
+            sign = -1 if contract.direction == "sale" else 1
+            contract.invoiced_amount = sign * amounts[contract.id]
+            contract.budget_consumed = (
+                contract.budget_amount
+                and 100.0 * contract.invoiced_amount / contract.budget_amount
+            )
+            contract.regie_invoice_count = len(moves[contract.id])
+
     @api.model
     def _default_product_id(self):
         return self.env.ref(
             "regie_staffing_invoicing.product_product_regie_day",
             raise_if_not_found=False,
+        )
+
+    @api.constrains("budget_alert_thresholds")
+    def _check_budget_alert_thresholds(self):
+        for contract in self:
+            try:
+                contract._get_budget_thresholds()
+            except ValueError as error:
+                raise ValidationError(
+                    self.env._(
+                        "The budget alert thresholds of %(contract)s must be "
+                        "positive percentages separated by commas, e.g. 80,100.",
+                        contract=contract.name,
+                    )
+                ) from error
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        check_workflow_fields(
+            self, vals_list, ("budget_override",), {"budget_override": False}
+        )
+        return super().create(vals_list)
+
+    def write(self, vals):
+        check_workflow_fields(self, [vals], ("budget_override",))
+        overridden = self.browse()
+        if not {"budget_amount", "budget_hard_stop"}.isdisjoint(vals):
+            overridden = self.filtered("budget_override")
+        res = super().write(vals)
+        if overridden:
+            # The override was given for a budget: a new budget needs a new one.
+            workflow(overridden).write({"budget_override": False})
+        return res
+
+    def action_override_budget(self):
+        """Allow invoicing beyond the hard-stop budget (régie or accounting
+        managers only); logged in the chatter."""
+        user = self.env.user
+        if not (
+            self.env.su
+            or user.has_group("regie_staffing.group_manager")
+            or user.has_group("account.group_account_manager")
+        ):
+            raise AccessError(
+                self.env._("Only managers can override the budget of a contract.")
+            )
+        self.check_access("read")
+        # Accounting managers may not write contracts: the override is theirs.
+        contracts = workflow(self.sudo())
+        contracts.write({"budget_override": True})
+        for contract in self:
+            contract.sudo().message_post(
+                body=self.env._(
+                    "Budget override by %(user)s: months may be validated and "
+                    "invoiced beyond the budget of %(budget)s.",
+                    user=user.name,
+                    budget=contract.budget_amount,
+                )
+            )
+        return True
+
+    def action_view_invoices(self):
+        """Open the invoices (or vendor bills) of the contracts."""
+        moves = (
+            self.env["account.move.line"]
+            .search([("regie_contract_id", "in", self.ids)])
+            .move_id.filtered(lambda m: m.move_type in ("out_invoice", "in_invoice"))
+        )
+        return moves._get_records_action(name=self.env._("Invoices"), context={})
+
+    def action_view_months_to_invoice(self):
+        """Open the validated months of the contracts that are not invoiced."""
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "regie_staffing_invoicing.regie_timesheet_period_action_to_invoice"
+        )
+        action["domain"] = [
+            ("contract_id", "in", self.ids),
+            ("state", "=", "validated"),
+        ]
+        return action
+
+    @api.model
+    def _set_default_product(self):
+        """Give the default service product to the contracts without one (at
+        installation, for the contracts created before invoicing existed)."""
+        product = self._default_product_id()
+        if product:
+            self.with_context(active_test=False).search(
+                [("product_id", "=", False)]
+            ).product_id = product
+        return True
+
+    def _get_budget_thresholds(self):
+        """Return the alert thresholds as sorted floats; ValueError if invalid."""
+        self.ensure_one()
+        values = sorted(
+            float(part)
+            for part in (self.budget_alert_thresholds or "").split(",")
+            if part.strip()
+        )
+        if any(value <= 0 for value in values):
+            raise ValueError(self.budget_alert_thresholds)
+        return values
+
+    def _get_billing_uom(self):
+        self.ensure_one()
+        if self.billing_unit == "hour":
+            return self.env.ref("uom.product_uom_hour")
+        if self.billing_unit == "half_day":
+            return self.env.ref("regie_staffing_invoicing.uom_uom_half_day")
+        return self.product_id.uom_id
+
+    def _get_invoice_journal(self, cache):
+        """Return the journal of the contract's invoices: its own or the
+        company's first sale (purchase) journal; ``cache`` holds the latter."""
+        self.ensure_one()
+        journal_type = "sale" if self.direction == "sale" else "purchase"
+        if self.journal_id:
+            if self.journal_id.type != journal_type:
+                raise UserError(
+                    self.env._(
+                        "journal %(journal)s is not a %(type)s journal.",
+                        journal=self.journal_id.display_name,
+                        type=journal_type,
+                    )
+                )
+            return self.journal_id
+        key = (self.company_id.id, journal_type)
+        if key not in cache:
+            cache[key] = self.env["account.journal"].search(
+                [
+                    *self.env["account.journal"]._check_company_domain(self.company_id),
+                    ("type", "=", journal_type),
+                ],
+                limit=1,
+            )
+        if not cache[key]:
+            raise UserError(
+                self.env._(
+                    "the company %(company)s has no %(type)s journal.",
+                    company=self.company_id.name,
+                    type=journal_type,
+                )
+            )
+        return cache[key]
+
+    def _check_invoiceable(self, journal, invoice_date):
+        """Raise a UserError naming what prevents invoicing this contract."""
+        self.ensure_one()
+        partner = self.partner_id
+        if not partner:
+            raise UserError(self.env._("the contract has no partner."))
+        if not partner.active:
+            raise UserError(
+                self.env._("partner %(partner)s is archived.", partner=partner.name)
+            )
+        product = self.product_id
+        if not product:
+            raise UserError(self.env._("the contract has no service product."))
+        account_key = "income" if self.direction == "sale" else "expense"
+        if not product.product_tmpl_id.with_company(
+            self.company_id
+        )._get_product_accounts()[account_key]:
+            raise UserError(
+                self.env._(
+                    "product %(product)s has no %(kind)s account (neither on the "
+                    "product nor on its category).",
+                    product=product.display_name,
+                    kind=account_key,
+                )
+            )
+        if journal.currency_id and journal.currency_id != self.currency_id:
+            raise UserError(
+                self.env._(
+                    "the contract is in %(currency)s but journal %(journal)s only "
+                    "accepts %(journal_currency)s.",
+                    currency=self.currency_id.name,
+                    journal=journal.display_name,
+                    journal_currency=journal.currency_id.name,
+                )
+            )
+        has_tax = bool(
+            product.taxes_id if self.direction == "sale" else product.supplier_taxes_id
+        )
+        locks = self.company_id._get_violated_lock_dates(invoice_date, has_tax, journal)
+        if locks:
+            raise UserError(
+                self.env._(
+                    "the invoice date %(date)s is locked (%(locks)s).",
+                    date=fields.Date.to_string(invoice_date),
+                    locks=self.env["res.company"]._format_lock_dates(locks),
+                )
+            )
+
+    def _check_budget_hard_stop(self, amount=0.0, extra_periods=None):
+        """Refuse going beyond the budget of hard-stop contracts (without a
+        manager's override): ``amount`` about to be invoiced, or the value of
+        ``extra_periods`` about to be validated on top of the validated months
+        not invoiced yet."""
+        contracts = self.filtered(
+            lambda c: c.budget_hard_stop and c.budget_amount and not c.budget_override
+        ).sudo()
+        if not contracts:
+            return
+        pending = defaultdict(float)
+        if extra_periods is not None:
+            periods = (
+                self.env["regie.timesheet.period"]
+                .sudo()
+                .search(
+                    [
+                        ("contract_id", "in", contracts.ids),
+                        ("state", "=", "validated"),
+                    ]
+                )
+            ) | extra_periods.sudo()
+            for period in periods:
+                pending[period.contract_id.id] += period.billable_days * (
+                    period.mission_id.get_rate(period.date_from)
+                )
+        for contract in contracts:
+            total = contract.invoiced_amount + amount + pending[contract.id]
+            if (
+                float_compare(
+                    total,
+                    contract.budget_amount,
+                    precision_rounding=contract.currency_id.rounding,
+                )
+                > 0
+            ):
+                raise UserError(
+                    self.env._(
+                        "contract %(contract)s would reach %(total)s for a budget of "
+                        "%(budget)s (hard stop); a manager must override the budget "
+                        "first.",
+                        contract=contract.name,
+                        total=contract.currency_id.round(total),
+                        budget=contract.budget_amount,
+                    )
+                )
+
+    def _check_budget_thresholds(self, moves):
+        """Alert the account manager when the invoices ``moves`` made a contract
+        cross one of its budget thresholds (activity + chatter message)."""
+        new_amounts = defaultdict(float)
+        for line in moves.invoice_line_ids:
+            if line.regie_contract_id:
+                new_amounts[line.regie_contract_id.id] += line.amount_currency
+        contracts = self.sudo().filtered("budget_amount")
+        contracts.invalidate_recordset(["invoiced_amount", "budget_consumed"])
+        for contract in contracts:
+            sign = -1 if contract.direction == "sale" else 1
+            after = contract.budget_consumed
+            before = (
+                100.0
+                * (contract.invoiced_amount - sign * new_amounts[contract.id])
+                / contract.budget_amount
+            )
+            crossed = [
+                threshold
+                for threshold in contract._get_budget_thresholds()
+                if before < threshold <= after
+            ]
+            if not crossed:
+                continue
+            message = self.env._(
+                "Budget alert: %(percent)s%% of the budget of %(budget)s is invoiced "
+                "(threshold %(threshold)s%% crossed).",
+                percent=round(after, 1),
+                budget=contract.budget_amount,
+                threshold=crossed[-1],
+            )
+            contract.message_post(body=message)
+            contract.activity_schedule(
+                "mail.mail_activity_data_warning",
+                summary=self.env._("Contract budget alert"),
+                note=message,
+                user_id=(contract.user_id or self.env.user).id,
+            )
+
+    def _get_invoice_group_key(self, period, journal):
+        self.ensure_one()
+        start = self._get_invoicing_period_start(period.date_from)
+        owner = (
+            ("partner", self.partner_id.id)
+            if self.invoice_grouping == "partner"
+            else ("contract", self.id)
+        )
+        return (
+            self.company_id.id,
+            self.direction,
+            owner,
+            start,
+            self.currency_id.id,
+            journal.id,
+            self.payment_term_id.id,
+        )
+
+    def _prepare_invoice_values(self, journal, invoice_date):
+        self.ensure_one()
+        vals = {
+            "move_type": "out_invoice" if self.direction == "sale" else "in_invoice",
+            "partner_id": self.partner_id.id,
+            "journal_id": journal.id,
+            "currency_id": self.currency_id.id,
+            "invoice_date": invoice_date,
+            "invoice_line_ids": [],
+        }
+        if self.payment_term_id:
+            vals["invoice_payment_term_id"] = self.payment_term_id.id
+        return vals
+
+    def _get_invoicing_period_start(self, date):
+        self.ensure_one()
+        if self.invoicing_period == "quarterly":
+            return date.replace(month=(date.month - 1) // 3 * 3 + 1, day=1)
+        return date.replace(day=1)
+
+    def _get_invoicing_period_end(self, date):
+        self.ensure_one()
+        months = 3 if self.invoicing_period == "quarterly" else 1
+        return self._get_invoicing_period_start(date) + relativedelta(
+            months=months, days=-1
         )

@@ -1,1 +1,589 @@
-# Written in this session (issue 5).
+import logging
+from collections import defaultdict
+
+from psycopg2.errors import LockNotAvailable, SerializationFailure
+
+from odoo import Command, api, fields, models
+from odoo.exceptions import AccessError, UserError
+from odoo.tools import SQL, float_is_zero, float_round
+
+from odoo.addons.regie_staffing.models.regie_workflow import workflow
+
+_logger = logging.getLogger(__name__)
+
+INVOICE_GROUPS = "account.group_account_invoice,account.group_account_readonly"
+
+
+class RegieInvoicingError(UserError):
+    """A contract that cannot be invoiced in this run (reason in args[0])."""
+
+
+class RegieTimesheetPeriod(models.Model):
+    _inherit = "regie.timesheet.period"
+
+    state = fields.Selection(
+        selection_add=[("invoiced", "Invoiced")],
+        ondelete={
+            "invoiced": lambda periods: periods._period_workflow().write(
+                {"state": "validated"}
+            )
+        },
+    )
+    invoice_line_id = fields.Many2one(
+        "account.move.line",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        ondelete="set null",
+        groups=INVOICE_GROUPS,
+    )
+    invoice_id = fields.Many2one(
+        related="invoice_line_id.move_id",
+        store=True,
+        index="btree_not_null",
+        string="Invoice",
+        groups=INVOICE_GROUPS,
+    )
+
+    def _do_validate(self, partner=None, signature=None, signed_by=None, tacit=False):
+        # Tacit acceptance is contractual: it is not refused, the hard stop
+        # applies when the month is invoiced.
+        if not tacit:
+            self.contract_id._check_budget_hard_stop(extra_periods=self)
+        return super()._do_validate(
+            partner=partner, signature=signature, signed_by=signed_by, tacit=tacit
+        )
+
+    def action_create_invoice(self, invoice_date=None):
+        """Invoice validated months: customer invoices for sale contracts, draft
+        vendor bills for purchase contracts, one per contract (or partner) and
+        invoicing period, one line per consultant-month at the TJM in force.
+
+        A contract that cannot be invoiced gets no invoice and is listed with
+        its reason in the summary; the others are invoiced. When nothing could
+        be invoiced, the reasons are raised as an error.
+
+        :param invoice_date: date of the invoices (default: today)
+        :return: an action opening the created invoices; its context carries
+            ``regie_invoicing_summary`` (created ids, skipped contracts)
+        """
+        self._check_can_invoice()
+        # The invoice link is an accounting field: read for every month.
+        not_invoiceable = self.sudo().filtered(
+            lambda period: period.state != "validated" or period.invoice_line_id
+        )
+        if not_invoiceable:
+            raise UserError(self._get_not_invoiceable_message(not_invoiceable))
+        moves, skipped = self._create_invoices(invoice_date=invoice_date)
+        if not moves and skipped:
+            raise UserError(
+                "\n".join(
+                    [self.env._("Nothing was invoiced:")]
+                    + [reason for _contract, reason in skipped]
+                )
+            )
+        return self._get_invoicing_action(moves, skipped)
+
+    def action_view_invoice(self):
+        """Open the invoice of the month."""
+        self.ensure_one()
+        return self.invoice_id._get_records_action(context={})
+
+    # ------------------------------------------------------------------
+    # Invoicing
+    # ------------------------------------------------------------------
+
+    def _check_can_invoice(self):
+        if not (
+            self.env.su or self.env.user.has_group("account.group_account_invoice")
+        ):
+            raise AccessError(
+                self.env._("Only accountants (Invoicing group) can invoice months.")
+            )
+        self.check_access("read")
+
+    def _get_not_invoiceable_message(self, periods):
+        lines = []
+        for period in periods.sudo():
+            if period.state == "invoiced" or period.invoice_line_id:
+                lines.append(
+                    self.env._(
+                        "%(month)s is already invoiced (%(invoice)s).",
+                        month=period.name,
+                        invoice=period.invoice_id.display_name,
+                    )
+                )
+            else:
+                lines.append(
+                    self.env._(
+                        "%(month)s is not validated (%(state)s).",
+                        month=period.name,
+                        state=period._get_state_label(),
+                    )
+                )
+        return "\n".join([self.env._("These months cannot be invoiced:"), *lines])
+
+    def _create_invoices(self, invoice_date=None):
+        """Invoice the months of ``self`` that are still validated and not
+        invoiced, contract by contract. Access was checked by the caller.
+
+        :return: (created moves, [(contract, reason)] of skipped contracts)
+        """
+        invoice_date = fields.Date.to_date(invoice_date) or fields.Date.context_today(
+            self
+        )
+        periods = self.sudo()
+        skipped = []
+        locked = periods._regie_lock()
+        for contract in (periods - locked).contract_id:
+            skipped.append(
+                (
+                    contract,
+                    self.env._(
+                        "%(contract)s: its months are being invoiced by someone "
+                        "else right now; try again in a moment.",
+                        contract=contract.name,
+                    ),
+                )
+            )
+        # The lock made the states current: months invoiced meanwhile drop out.
+        periods = locked.filtered(
+            lambda period: period.state == "validated" and not period.invoice_line_id
+        )
+        lost_months = locked - periods
+        for contract, lost in lost_months.grouped("contract_id").items():
+            skipped.append(
+                (
+                    contract,
+                    self.env._(
+                        "%(contract)s: %(months)s was invoiced by someone else "
+                        "meanwhile.",
+                        contract=contract.name,
+                        months=", ".join(lost.mapped("name")),
+                    ),
+                )
+            )
+        periods = periods.filtered(
+            lambda period: period.contract_id not in lost_months.contract_id
+        )
+        values, errors = periods._prepare_invoice_values_by_group(invoice_date)
+        skipped += errors
+        moves = self.env["account.move"]
+        if values:
+            moves, errors = self._create_invoice_moves(values)
+            skipped += errors
+        if skipped:
+            for contract, reason in skipped:
+                contract.sudo().message_post(
+                    body=self.env._("Not invoiced: %(reason)s", reason=reason)
+                )
+        if moves:
+            invoiced = periods.filtered(lambda period: period.invoice_id in moves)
+            invoiced._attach_reports_to_invoices()
+            invoiced._message_log_batch(
+                bodies={
+                    period.id: self.env._(
+                        "Invoiced in %(invoice)s.",
+                        invoice=period.invoice_id.display_name,
+                    )
+                    for period in invoiced
+                }
+            )
+            invoiced.contract_id._check_budget_thresholds(moves)
+        return moves, skipped
+
+    def _regie_lock(self):
+        """Lock the months against a concurrent invoicing (NOWAIT). Returns the
+        months locked; contracts whose months another transaction holds are left
+        out (all-or-nothing per contract)."""
+        if not self:
+            return self
+        self.flush_model()
+        if self._regie_try_lock(self.ids):
+            return self
+        locked = self.browse()
+        for periods in self.grouped("contract_id").values():
+            if self._regie_try_lock(periods.ids):
+                locked |= periods
+        return locked
+
+    def _regie_try_lock(self, ids):
+        try:
+            with self.env.cr.savepoint(flush=False):
+                # A held lock is an expected outcome, not an error to log.
+                self.env.cr.execute(
+                    SQL(
+                        "SELECT id FROM regie_timesheet_period WHERE id IN %s "
+                        "FOR NO KEY UPDATE NOWAIT",
+                        tuple(ids),
+                    ),
+                    log_exceptions=False,
+                )
+        except (LockNotAvailable, SerializationFailure):
+            return False
+        self.browse(ids).invalidate_recordset(["state", "invoice_line_id"])
+        return True
+
+    def _prepare_invoice_values_by_group(self, invoice_date):
+        """Check each contract and prepare the invoices.
+
+        :return: ({group key: {"vals": move values, "periods": months,
+            "contracts": contracts}}, [(contract, reason)])
+        """
+        errors = []
+        hashes = self._get_lines_hashes()
+        segments = self._get_rate_segments()
+        journals = {}
+        groups = {}
+        for contract, periods in self.grouped("contract_id").items():
+            try:
+                journal = contract._get_invoice_journal(journals)
+                contract._check_invoiceable(journal, invoice_date)
+                periods._check_invoice_hashes(hashes)
+                lines = [
+                    (period, period._prepare_invoice_line_values(segments[period.id]))
+                    for period in periods.sorted(
+                        lambda p: (p.date_from, p.employee_id.name or "", p.id)
+                    )
+                ]
+                contract._check_budget_hard_stop(
+                    amount=sum(
+                        vals["quantity"] * vals["price_unit"]
+                        for _period, vals_list in lines
+                        for vals in vals_list
+                    )
+                )
+            except UserError as error:
+                errors.append((contract, self._get_failure_reason(contract, error)))
+                continue
+            for period, vals_list in lines:
+                key = contract._get_invoice_group_key(period, journal)
+                group = groups.setdefault(
+                    key,
+                    {
+                        "vals": contract._prepare_invoice_values(journal, invoice_date),
+                        "periods": self.browse(),
+                        "contracts": contract.browse(),
+                    },
+                )
+                group["vals"]["invoice_line_ids"] += [
+                    Command.create(vals) for vals in vals_list
+                ]
+                group["periods"] |= period
+                group["contracts"] |= contract
+        for group in groups.values():
+            group["vals"]["invoice_origin"] = ", ".join(
+                group["contracts"].mapped("name")
+            )
+        return groups, errors
+
+    def _check_invoice_hashes(self, hashes):
+        for period in self:
+            if not period.lines_hash or period.lines_hash != hashes[period.id]:
+                raise RegieInvoicingError(
+                    self.env._(
+                        "%(month)s: its timesheet lines changed after validation "
+                        "(frozen hash mismatch); re-open and validate it again.",
+                        month=period.name,
+                    )
+                )
+
+    def _get_rate_segments(self):
+        """Return {period id: [(first day, days)]}: the month's billable days per
+        daily rate. A month is split only when a rate of its mission starts
+        inside it, from the days of its lines (one query for the batch)."""
+        segments = {}
+        split = self.browse()
+        for period in self:
+            starts = sorted(
+                rate.date_from
+                for rate in period.mission_id.rate_ids
+                if period.date_from < rate.date_from <= period.date_to
+            )
+            if starts:
+                split |= period
+            else:
+                segments[period.id] = [(period.date_from, period.billable_days)]
+        if not split:
+            return segments
+        days_by_period = defaultdict(lambda: defaultdict(float))
+        for period, day, days in (
+            self.env["account.analytic.line"]
+            .sudo()
+            ._read_group(
+                [("regie_period_id", "in", split.ids)],
+                ["regie_period_id", "date:day"],
+                ["regie_billable_days:sum"],
+            )
+        ):
+            start = max(
+                [period.date_from]
+                + [
+                    rate.date_from
+                    for rate in period.mission_id.rate_ids
+                    if period.date_from < rate.date_from <= fields.Date.to_date(day)
+                ]
+            )
+            days_by_period[period.id][start] += days
+        for period in split:
+            parts = sorted(
+                (start, days)
+                for start, days in days_by_period[period.id].items()
+                if not float_is_zero(days, precision_digits=6)
+            )
+            # The contract's rounding applies to the month: the last part
+            # carries the difference.
+            if parts:
+                head = sum(days for _start, days in parts[:-1])
+                parts[-1] = (parts[-1][0], period.billable_days - head)
+            segments[period.id] = parts or [(period.date_from, period.billable_days)]
+        return segments
+
+    def _prepare_invoice_line_values(self, segments):
+        """Return the invoice line values of the month, one per daily rate."""
+        self.ensure_one()
+        contract = self.contract_id
+        unit = contract.billing_unit
+        uom = contract._get_billing_uom()
+        analytic = contract.analytic_account_id
+        vals_list = []
+        for start, days in segments:
+            rate = self.mission_id.get_rate(start)
+            if unit == "half_day":
+                quantity, price = days * 2, rate / 2
+            elif unit == "hour":
+                quantity = days * contract.hours_per_day
+                price = rate / contract.hours_per_day
+            else:
+                quantity, price = days, rate
+            name = self.name
+            if len(segments) > 1:
+                name = self.env._(
+                    "%(month)s (rate from %(date)s)",
+                    month=self.name,
+                    date=start.strftime("%d/%m"),
+                )
+            vals_list.append(
+                {
+                    "product_id": contract.product_id.id,
+                    "name": name,
+                    "quantity": float_round(quantity, precision_digits=4),
+                    "product_uom_id": uom.id,
+                    "price_unit": contract.currency_id.round(price),
+                    "analytic_distribution": analytic
+                    and {str(analytic.id): 100.0}
+                    or False,
+                    "regie_period_id": self.id,
+                    "regie_date_from": start,
+                    "regie_contract_id": contract.id,
+                }
+            )
+        return vals_list
+
+    def _create_invoice_moves(self, groups):
+        """Create the invoices and claim their months. All groups at once when
+        possible; if that fails, group by group so that one bad contract does
+        not stop the others.
+
+        :return: (moves, [(contract, reason)])
+        """
+        try:
+            return self._create_and_claim(list(groups.values())), []
+        except UserError as error:
+            if len(groups) == 1:
+                group = next(iter(groups.values()))
+                return self.env["account.move"], [
+                    (contract, self._get_failure_reason(contract, error))
+                    for contract in group["contracts"]
+                ]
+        moves = self.env["account.move"]
+        errors = []
+        for group in groups.values():
+            try:
+                moves |= self._create_and_claim([group])
+            except UserError as error:
+                errors += [
+                    (contract, self._get_failure_reason(contract, error))
+                    for contract in group["contracts"]
+                ]
+        return moves, errors
+
+    def _get_failure_reason(self, contract, error):
+        return self.env._(
+            "%(contract)s: %(reason)s", contract=contract.name, reason=error.args[0]
+        )
+
+    def _create_and_claim(self, groups):
+        """In a savepoint: create the moves, then claim their months with one
+        conditional UPDATE; a month claimed by someone else undoes it all."""
+        with self.env.cr.savepoint():
+            by_company = defaultdict(list)
+            for group in groups:
+                by_company[group["contracts"][:1].company_id].append(group)
+            moves = self.env["account.move"]
+            for company, company_groups in by_company.items():
+                moves |= (
+                    workflow(self.env["account.move"])
+                    .with_company(company)
+                    .with_context(default_company_id=company.id)
+                    .create([group["vals"] for group in company_groups])
+                )
+            lines = moves.invoice_line_ids.filtered("regie_period_id")
+            claim = {}
+            for line in lines.sorted(lambda line: (line.regie_date_from, line.id)):
+                claim.setdefault(line.regie_period_id.id, line)
+            self._regie_claim(claim)
+            return self.env["account.move"].browse(moves.ids)
+
+    def _regie_claim(self, claim):
+        """Link each month to its invoice line with one conditional UPDATE;
+        refuse when any of them was invoiced meanwhile."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE regie_timesheet_period AS period
+                   SET state = 'invoiced',
+                       invoice_line_id = claim.line_id,
+                       invoice_id = claim.move_id,
+                       write_uid = %(uid)s,
+                       write_date = (now() at time zone 'UTC')
+                  FROM (VALUES %(values)s) AS claim(period_id, line_id, move_id)
+                 WHERE period.id = claim.period_id
+                   AND period.invoice_line_id IS NULL
+                   AND period.state = 'validated'
+             RETURNING period.id
+                """,
+                uid=self.env.uid,
+                values=SQL(", ").join(
+                    SQL("(%s, %s, %s)", period_id, line.id, line.move_id.id)
+                    for period_id, line in claim.items()
+                ),
+            )
+        )
+        claimed = {row[0] for row in self.env.cr.fetchall()}
+        periods = self.browse(list(claim))
+        fnames = ["state", "invoice_line_id", "invoice_id", "write_uid", "write_date"]
+        periods.invalidate_recordset(fnames)
+        if len(claimed) != len(claim):
+            lost = periods.filtered(lambda period: period.id not in claimed)
+            raise RegieInvoicingError(
+                self.env._(
+                    "%(months)s was invoiced by someone else meanwhile.",
+                    months=", ".join(lost.mapped("name")),
+                )
+            )
+        periods.modified(fnames)
+
+    def _attach_reports_to_invoices(self):
+        """Attach the signed CRA of each month to its invoice (rendered when the
+        month kept none), in one batch."""
+        periods = self.sudo()
+        missing = periods.filtered(lambda period: not period.report_attachment_id)
+        rendered = {}
+        report = self.env.ref(
+            "regie_staffing.action_report_regie_timesheet_period",
+            raise_if_not_found=False,
+        )
+        # Demo months loaded from data files have no signed report to render.
+        if missing and report and not self.env.context.get("install_filename"):
+            rendered = missing._render_reports(report)
+        vals_list = []
+        for period in periods:
+            base = {"res_model": "account.move", "res_id": period.invoice_id.id}
+            attachment = period.report_attachment_id
+            if attachment:
+                vals_list.append(
+                    {
+                        **base,
+                        "name": attachment.name,
+                        "raw": attachment.raw,
+                        "mimetype": attachment.mimetype,
+                    }
+                )
+            elif period.id in rendered:
+                raw, ext, mimetype = rendered[period.id]
+                vals_list.append(
+                    {
+                        **base,
+                        "name": f"{period._get_report_base_filename()}.{ext}",
+                        "raw": raw,
+                        "mimetype": mimetype,
+                    }
+                )
+        # The accountant may not create attachments on months they only read;
+        # these belong to the invoices they just created.
+        self.env["ir.attachment"].sudo().create(vals_list)
+
+    def _get_invoicing_action(self, moves, skipped):
+        summary = {
+            "created": moves.ids,
+            "skipped": [
+                {"contract_id": contract.id, "reason": reason}
+                for contract, reason in skipped
+            ],
+        }
+        if skipped:
+            self.env.user._bus_send(
+                "simple_notification",
+                {
+                    "type": "warning",
+                    "sticky": True,
+                    "title": self.env._("Some contracts were not invoiced"),
+                    "message": "\n".join(reason for _contract, reason in skipped),
+                },
+            )
+        move_types = set(moves.mapped("move_type"))
+        action_ref = (
+            "account.action_move_in_invoice_type"
+            if move_types == {"in_invoice"}
+            else "account.action_move_out_invoice_type"
+        )
+        action = self.env["ir.actions.act_window"]._for_xml_id(action_ref)
+        action.update(
+            {
+                "domain": [("id", "in", moves.ids)],
+                "context": {"regie_invoicing_summary": summary, "create": False},
+            }
+        )
+        if len(moves) == 1:
+            action.update(
+                {
+                    "views": [(self.env.ref("account.view_move_form").id, "form")],
+                    "view_mode": "form",
+                    "res_id": moves.id,
+                }
+            )
+        return action
+
+    @api.model
+    def _cron_auto_invoice(self):
+        """Invoice (in draft) the validated months of contracts with automatic
+        invoicing whose invoicing period is over. Idempotent."""
+        today = fields.Date.context_today(self)
+        contracts = self.env["regie.contract"].search(
+            [
+                ("auto_invoice", "=", True),
+                ("state", "in", ("active", "terminated", "expired")),
+            ]
+        )
+        periods = self.search(
+            [
+                ("contract_id", "in", contracts.ids),
+                ("state", "=", "validated"),
+                ("invoice_line_id", "=", False),
+                ("date_to", "<", today.replace(day=1)),
+            ]
+        )
+        periods = periods.filtered(
+            lambda period: (
+                period.contract_id._get_invoicing_period_end(period.date_from) < today
+            )
+        )
+        moves, skipped = periods._create_invoices()
+        _logger.info(
+            "Régie automatic invoicing: %s invoice(s) created, %s contract(s) skipped.",
+            len(moves),
+            len(skipped),
+        )
+        return True

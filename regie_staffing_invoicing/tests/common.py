@@ -1,23 +1,143 @@
+from datetime import date, timedelta
+
+from odoo import Command
 from odoo.tests.common import new_test_user
 
-from odoo.addons.base.tests.common import BaseCommon
+from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 
 
-class RegieInvoicingCommon(BaseCommon):
+class RegieInvoicingCommon(AccountTestInvoicingCommon):
+    """A company with a chart of accounts, régie users of each kind, a sale
+    contract led by ``lead`` with one mission (TJM 500) for ``employee``, and
+    helpers building validated months."""
+
+    @classmethod
+    def get_default_groups(cls):
+        # The test user sets contracts up; business flows run as the others.
+        return super().get_default_groups() | cls.env.ref(
+            "regie_staffing.group_manager"
+        )
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        company = cls.env.company
+        user_values = {"company_id": company.id, "company_ids": company.ids}
         cls.consultant = new_test_user(
-            cls.env, login="inv_consultant", groups="regie_staffing.group_consultant"
+            cls.env,
+            login="inv_consultant",
+            groups="regie_staffing.group_consultant",
+            **user_values,
+        )
+        cls.lead = new_test_user(
+            cls.env, login="inv_lead", groups="regie_staffing.group_lead", **user_values
         )
         cls.manager = new_test_user(
-            cls.env, login="inv_manager", groups="regie_staffing.group_manager"
+            cls.env,
+            login="inv_manager",
+            groups="regie_staffing.group_manager",
+            **user_values,
         )
         cls.accountant = new_test_user(
             cls.env,
             login="inv_accountant",
             groups="account.group_account_manager",
+            **user_values,
+        )
+        cls.billing = new_test_user(
+            cls.env,
+            login="inv_billing",
+            groups="account.group_account_invoice",
+            **user_values,
         )
         cls.index = cls.env["regie.price.index"].create(
             {"name": "Test index", "code": "TESTIDX"}
         )
+        cls.uom_day = cls.env.ref("uom.product_uom_day")
+        cls.day_product = cls._create_product(
+            name="Régie day",
+            type="service",
+            uom_id=cls.uom_day.id,
+            uom_po_id=cls.uom_day.id,
+            supplier_taxes_id=[Command.set(cls.tax_purchase_a.ids)],
+        )
+        cls.client = cls.env["res.partner"].create(
+            {"name": "Client SA", "is_company": True}
+        )
+        cls.provider = cls.env["res.partner"].create(
+            {"name": "Freelance SARL", "is_company": True}
+        )
+        cls.employee = cls.env["hr.employee"].create(
+            {"name": "Camille Consultant", "user_id": cls.consultant.id}
+        )
+        cls.other_employee = cls.env["hr.employee"].create({"name": "Dominique Dev"})
+        cls.contract = cls._create_contract()
+        cls.mission = cls._create_mission(cls.contract)
+
+    @classmethod
+    def _create_contract(cls, activate=True, **vals):
+        contract = cls.env["regie.contract"].create(
+            {
+                "partner_id": cls.client.id,
+                "user_id": cls.lead.id,
+                "date_start": date(2025, 1, 1),
+                "date_end": date(2025, 12, 31),
+                "review_frequency": "none",
+                "product_id": cls.day_product.id,
+                **vals,
+            }
+        )
+        if activate:
+            contract.action_activate()
+        return contract
+
+    @classmethod
+    def _create_mission(cls, contract, employee=None, **vals):
+        mission = cls.env["regie.mission"].create(
+            {
+                "contract_id": contract.id,
+                "employee_id": (employee or cls.employee).id,
+                "daily_rate": 500.0,
+                **vals,
+            }
+        )
+        if contract.state == "active" and mission.state == "draft":
+            mission.action_start()
+        return mission
+
+    @classmethod
+    def _log_days(cls, mission, month, days, hours=8.0, first_day=1):
+        """Log ``days`` working days of ``hours`` from ``first_day`` of
+        ``month`` (a date in the month), weekends skipped."""
+        vals_list = []
+        day = month.replace(day=first_day)
+        while len(vals_list) < days:
+            if day.weekday() < 5:
+                vals_list.append(
+                    {
+                        "name": "Work",
+                        "project_id": mission.contract_id.project_id.id,
+                        "employee_id": mission.employee_id.id,
+                        "date": day,
+                        "unit_amount": hours,
+                    }
+                )
+            day += timedelta(days=1)
+        return cls.env["account.analytic.line"].create(vals_list)
+
+    @classmethod
+    def _validate(cls, periods):
+        periods = periods.with_user(cls.lead)
+        periods.action_submit()
+        periods.action_validate()
+        return periods.with_env(cls.env)
+
+    @classmethod
+    def _validated_month(cls, mission, month, days=10, hours=8.0):
+        lines = cls._log_days(mission, month, days, hours=hours)
+        return cls._validate(lines.regie_period_id)
+
+    def _invoice(self, periods, user=None, **kwargs):
+        action = periods.with_user(user or self.billing).action_create_invoice(**kwargs)
+        summary = action["context"]["regie_invoicing_summary"]
+        return self.env["account.move"].browse(summary["created"]), summary

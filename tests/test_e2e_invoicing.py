@@ -1,0 +1,161 @@
+"""Invoicing validated months over XML-RPC, as the accountant; never twice."""
+
+import threading
+import xmlrpc.client
+
+import pytest
+
+
+def fault(callable_, *args, **kwargs):
+    with pytest.raises(xmlrpc.client.Fault) as error:
+        callable_(*args, **kwargs)
+    return error.value.faultString
+
+
+@pytest.fixture(scope="module")
+def accountant(make_user):
+    return make_user("accountant", ["base.group_user", "account.group_account_invoice"])
+
+
+def validated_months(admin, manager, lead, make_user, run_id, tag, count):
+    """A sale contract with ``count`` consultants, each with a validated month."""
+    client = manager.call(
+        "res.partner", "create", {"name": f"Client {tag} {run_id}", "is_company": True}
+    )
+    consultants = [
+        make_user(f"{tag}{i}", ["base.group_user", "regie_staffing.group_consultant"])
+        for i in range(count)
+    ]
+    employees = [
+        admin.call(
+            "hr.employee",
+            "create",
+            {"name": f"{tag} consultant {i} {run_id}", "user_id": user.uid},
+        )
+        for i, user in enumerate(consultants)
+    ]
+    contract = manager.call(
+        "regie.contract",
+        "create",
+        {
+            "partner_id": client,
+            "project_lead_ids": [(6, 0, [lead.uid])],
+            "date_start": "2026-01-01",
+            "hours_per_day": 8.0,
+            "mission_ids": [
+                (
+                    0,
+                    0,
+                    {"employee_id": e, "daily_rate": 612.5, "date_start": "2026-01-01"},
+                )
+                for e in employees
+            ],
+        },
+    )
+    manager.call("regie.contract", "action_activate", [contract])
+    project = manager.call("regie.contract", "read", [contract], ["project_id"])[0][
+        "project_id"
+    ][0]
+    periods = []
+    for user, employee in zip(consultants, employees, strict=True):
+        user.call(
+            "account.analytic.line",
+            "create",
+            [
+                {
+                    "project_id": project,
+                    "employee_id": employee,
+                    "date": f"2026-09-{day:02d}",
+                    "unit_amount": 8.0,
+                    "name": "Build",
+                }
+                for day in (1, 2, 3, 4)
+            ],
+        )
+        period = user.call(
+            "regie.timesheet.period",
+            "search",
+            [("employee_id", "=", employee), ("date_from", "=", "2026-09-01")],
+        )
+        user.call("regie.timesheet.period", "action_submit", period)
+        lead.call("regie.timesheet.period", "action_validate", period)
+        periods += period
+    return contract, periods
+
+
+def test_accountant_invoices_validated_months_once(
+    admin, manager, lead, accountant, make_user, run_id
+):
+    contract, periods = validated_months(
+        admin, manager, lead, make_user, run_id, "inv", 2
+    )
+    # The accountant cannot validate months...
+    fault(accountant.call, "regie.timesheet.period", "action_validate", periods)
+    # ...but invoices them: one invoice, one line per consultant-month.
+    action = accountant.call("regie.timesheet.period", "action_create_invoice", periods)
+    assert isinstance(action, dict)
+    months = accountant.call(
+        "regie.timesheet.period", "read", periods, ["state", "invoice_id"]
+    )
+    assert {m["state"] for m in months} == {"invoiced"}
+    invoice = months[0]["invoice_id"][0]
+    assert {m["invoice_id"][0] for m in months} == {invoice}
+    move = accountant.call(
+        "account.move", "read", [invoice], ["move_type", "amount_untaxed", "state"]
+    )[0]
+    assert move["move_type"] == "out_invoice" and move["state"] == "draft"
+    assert move["amount_untaxed"] == pytest.approx(2 * 4 * 612.5)
+    # Never twice.
+    fault(accountant.call, "regie.timesheet.period", "action_create_invoice", periods)
+    # The invoice link is written only by the invoicing code.
+    fault(
+        accountant.call,
+        "regie.timesheet.period",
+        "write",
+        periods,
+        {"invoice_line_id": False},
+    )
+    # A consultant sees no invoice.
+    consultant = make_user(
+        "noinv", ["base.group_user", "regie_staffing.group_consultant"]
+    )
+    fault(consultant.call, "account.move", "read", [invoice], ["name"])
+
+
+def test_concurrent_invoicing_creates_one_invoice(
+    admin, manager, lead, accountant, make_user, run_id
+):
+    _contract, periods = validated_months(
+        admin, manager, lead, make_user, run_id, "conc", 1
+    )
+    other = make_user(
+        "accountant2", ["base.group_user", "account.group_account_invoice"]
+    )
+    barrier = threading.Barrier(2)
+    results = {}
+
+    def invoice(name, client):
+        barrier.wait()
+        try:
+            results[name] = client.call(
+                "regie.timesheet.period", "action_create_invoice", periods
+            )
+        except xmlrpc.client.Fault as error:
+            results[name] = error
+
+    threads = [
+        threading.Thread(target=invoice, args=(name, client))
+        for name, client in (("first", accountant), ("second", other))
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    errors = [r for r in results.values() if isinstance(r, xmlrpc.client.Fault)]
+    assert len(results) == 2 and len(errors) == 1, results
+    moves = admin.call(
+        "account.move.line",
+        "search_count",
+        [("regie_period_id", "in", periods), ("parent_state", "!=", "cancel")],
+    )
+    assert moves == 1
