@@ -19,6 +19,7 @@
         "data/regie_timesheet_period_data.xml",
         "data/mail_template_data.xml",
         "wizards/regie_contract_termination_views.xml",
+        "wizards/regie_timesheet_period_contest_views.xml",
         "views/regie_contract_views.xml",
         "views/regie_mission_views.xml",
         "views/regie_review_views.xml",

@@ -1,1 +1,2 @@
 from . import regie_contract_termination
+from . import regie_timesheet_period_contest
