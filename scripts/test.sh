@@ -21,13 +21,18 @@ TEST_DB="${REGIE_TEST_DB:-regie_test_$RUN_ID}"
 E2E_DB="${TEST_DB}_e2e"
 SERVER_PID=
 cleanup() {
-    [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
+    local status=$?
+    if [ -n "$SERVER_PID" ]; then
+        kill "$SERVER_PID" 2>/dev/null || true
+        wait "$SERVER_PID" 2>/dev/null || true
+    fi
     if [ -z "${REGIE_KEEP_DB:-}" ]; then
         for db in "$TEST_DB" "$E2E_DB"; do
             dropdb --if-exists "$db" 2>/dev/null || true
             rm -rf "$DATA_DIR/filestore/$db"
         done
     fi
+    exit "$status"
 }
 trap cleanup EXIT
 

@@ -74,6 +74,7 @@ def make_user(admin, server, run_id):
             "name": f"E2E {role} {run_id}",
             "login": login,
             "password": login,
+            "email": f"{login}@example.com",
             "groups_id": [(6, 0, [admin.ref(g) for g in groups])],
         }
         if company_xmlid:

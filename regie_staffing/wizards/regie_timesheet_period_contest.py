@@ -32,7 +32,7 @@ class RegieTimesheetDisputeAnswer(models.TransientModel):
     _description = "Answer a Monthly Activity Report Dispute"
 
     dispute_id = fields.Many2one(
-        "regie.timesheet.dispute", string="Dispute", required=True, ondelete="cascade"
+        "regie.timesheet.dispute", required=True, ondelete="cascade"
     )
     decision = fields.Selection(
         [("accept", "Accept"), ("reject", "Reject")], required=True, default="accept"
