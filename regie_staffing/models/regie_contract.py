@@ -596,36 +596,30 @@ class RegieContract(models.Model):
 
     def action_view_missions(self):
         """Open the missions of the contract."""
-        self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "regie_staffing.regie_mission_action"
+        return self._get_related_action(
+            "regie_staffing.regie_mission_action",
+            [("contract_id", "=", self.id)],
+            {"default_contract_id": self.id},
         )
-        action["domain"] = [("contract_id", "=", self.id)]
-        action["context"] = {"default_contract_id": self.id}
-        return action
 
     def action_view_reviews(self):
         """Open the governance reviews of the contract."""
-        self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "regie_staffing.regie_review_action"
+        return self._get_related_action(
+            "regie_staffing.regie_review_action",
+            [("contract_id", "=", self.id)],
+            {"default_contract_id": self.id},
         )
-        action["domain"] = [("contract_id", "=", self.id)]
-        action["context"] = {"default_contract_id": self.id}
-        return action
 
     def action_view_timesheets(self):
         """Open the timesheet lines linked to the contract."""
-        self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "hr_timesheet.timesheet_action_all"
+        return self._get_related_action(
+            "hr_timesheet.timesheet_action_all",
+            [("regie_contract_id", "=", self.id)],
+            {
+                "default_project_id": self.project_id.id,
+                "search_default_groupby_employee": 1,
+            },
         )
-        action["domain"] = [("regie_contract_id", "=", self.id)]
-        action["context"] = {
-            "default_project_id": self.project_id.id,
-            "search_default_groupby_employee": 1,
-        }
-        return action
 
     def action_open_termination_wizard(self):
         """Open the termination wizard for the contract."""
@@ -639,6 +633,13 @@ class RegieContract(models.Model):
             "target": "new",
             "context": {"default_contract_id": self.id},
         }
+
+    def _get_related_action(self, xmlid, domain, context):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(xmlid)
+        action["domain"] = domain
+        action["context"] = context
+        return action
 
     def _prepare_clause_values(self, template, sequence):
         self.ensure_one()
