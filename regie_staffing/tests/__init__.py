@@ -13,3 +13,4 @@ from . import test_query_count
 from . import test_portal
 from . import test_cra_report
 from . import test_tours
+from . import test_contract_report
