@@ -200,7 +200,7 @@ class RegiePortal(CustomerPortal):
         # sudo + workflow key: the code fields are system-only workflow fields
         # (the period refuses plain writes of them); only this controller sets
         # them, after its own access checks.
-        period.sudo().with_context(regie_period_workflow=True).write(
+        period.sudo()._period_workflow().write(
             {"validation_code_hash": digest, "validation_code_expiry": expiry}
         )
 

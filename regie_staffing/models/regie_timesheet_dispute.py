@@ -239,4 +239,4 @@ class RegieTimesheetDispute(models.Model):
 
     def _is_dispute_workflow(self):
         key = self.env.context.get("regie_period_workflow")
-        return key is WORKFLOW or bool(key and self.env.su) or is_workflow(self.env)
+        return key is WORKFLOW or is_workflow(self.env)

@@ -942,10 +942,10 @@ class RegieTimesheetPeriod(models.Model):
         return self.with_context(regie_period_workflow=WORKFLOW)
 
     def _is_period_workflow(self):
-        """The key is honoured when it is the in-process marker, or in a
-        superuser environment: neither can come from an RPC payload."""
+        """The key is honoured only when it is the in-process marker, which no
+        RPC payload can carry (a plain value is refused, even in sudo)."""
         key = self.env.context.get("regie_period_workflow")
-        return key is WORKFLOW or bool(key and self.env.su) or is_workflow(self.env)
+        return key is WORKFLOW or is_workflow(self.env)
 
     @api.model
     def _parse_month(self, date):

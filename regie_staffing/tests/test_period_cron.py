@@ -13,9 +13,7 @@ class TestPeriodCron(RegiePeriodCommon):
     twice without doing anything twice."""
 
     def _set_submitted_date(self, when):
-        self.period.sudo().with_context(regie_period_workflow=True).write(
-            {"submitted_date": when}
-        )
+        self.period.sudo()._period_workflow().write({"submitted_date": when})
 
     def _messages(self, text):
         return self.period.message_ids.filtered(

@@ -428,7 +428,7 @@ class TestPortal(RegiePortalCommon, HttpCase):
         token = self._token(self.period)
         with patch(CODE_PATCH, return_value=111111):
             self._post(self.period, "/send_code", token)
-        self.period.sudo().with_context(regie_period_workflow=True).write(
+        self.period.sudo()._period_workflow().write(
             {"validation_code_expiry": fields.Datetime.now() - timedelta(minutes=1)}
         )
         response = self._post(self.period, "/verify_code", token, code="111111")
@@ -441,7 +441,7 @@ class TestPortal(RegiePortalCommon, HttpCase):
         with patch(CODE_PATCH, return_value=222222):
             self._post(self.period, "/send_code", token)
         # The code expires in a second; the session may act until then only.
-        self.period.sudo().with_context(regie_period_workflow=True).write(
+        self.period.sudo()._period_workflow().write(
             {"validation_code_expiry": fields.Datetime.now() + timedelta(seconds=1)}
         )
         response = self._post(self.period, "/verify_code", token, code="222222")

@@ -372,6 +372,11 @@ class TestTimesheetPeriod(RegiePeriodCommon):
             self.period.with_user(self.manager_user).with_context(
                 regie_period_workflow=True
             ).write({"state": "validated"})
+        # Nor in sudo: only the in-process marker of the actions counts.
+        with self.assertRaises(UserError):
+            self.period.sudo().with_context(regie_period_workflow=True).write(
+                {"state": "validated"}
+            )
         self.assertEqual(self.period.state, "submitted")
 
     def test_workflow_fields_refused_on_create(self):
