@@ -1,14 +1,7 @@
 """A contract's life over XML-RPC, as the users who would drive it."""
 
-import xmlrpc.client
-
 import pytest
-
-
-def fault(callable_, *args, **kwargs):
-    with pytest.raises(xmlrpc.client.Fault) as error:
-        callable_(*args, **kwargs)
-    return error.value.faultString
+from odoo_client import fault
 
 
 @pytest.fixture(scope="module")

@@ -4,12 +4,7 @@ import threading
 import xmlrpc.client
 
 import pytest
-
-
-def fault(callable_, *args, **kwargs):
-    with pytest.raises(xmlrpc.client.Fault) as error:
-        callable_(*args, **kwargs)
-    return error.value.faultString
+from odoo_client import fault
 
 
 @pytest.fixture(scope="module")

@@ -1,16 +1,9 @@
 """The monthly activity report (CRA) over XML-RPC: push, submit, contest, validate."""
 
-import xmlrpc.client
-
 import pytest
+from odoo_client import fault
 
 MONTH = "2026-10-01"
-
-
-def fault(callable_, *args, **kwargs):
-    with pytest.raises(xmlrpc.client.Fault) as error:
-        callable_(*args, **kwargs)
-    return error.value.faultString
 
 
 @pytest.fixture(scope="module")

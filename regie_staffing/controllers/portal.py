@@ -242,26 +242,10 @@ class RegiePortal(CustomerPortal):
         website=True,
     )
     def portal_my_regie_contracts(self, page=1, **kw):
-        Contract = self._regie_sudo(CONTRACT_MODEL)
-        domain = self._regie_portal_domain(CONTRACT_MODEL)
-        pager = portal_pager(
-            url="/my/regie/contracts",
-            total=Contract.search_count(domain),
-            page=page,
-            step=self._items_per_page,
+        values = self._regie_list_values(
+            CONTRACT_MODEL, [], "/my/regie/contracts", page
         )
-        contracts = Contract.search(
-            domain, limit=self._items_per_page, offset=pager["offset"]
-        )
-        values = self._prepare_portal_layout_values()
-        values.update(
-            {
-                "contracts": contracts,
-                "page_name": "regie_contracts",
-                "pager": pager,
-                "default_url": "/my/regie/contracts",
-            }
-        )
+        values.update(contracts=values.pop("records"), page_name="regie_contracts")
         return request.render("regie_staffing.portal_my_regie_contracts", values)
 
     @http.route(
@@ -324,35 +308,44 @@ class RegiePortal(CustomerPortal):
         website=True,
     )
     def portal_my_regie_months(self, page=1, filterby=None, **kw):
-        Period = self._regie_sudo(PERIOD_MODEL)
         filters = self._regie_month_filters()
         if filterby not in filters:
             filterby = "all"
-        domain = expression.AND(
-            [self._regie_portal_domain(PERIOD_MODEL), filters[filterby]["domain"]]
-        )
-        pager = portal_pager(
-            url="/my/regie/months",
+        values = self._regie_list_values(
+            PERIOD_MODEL,
+            filters[filterby]["domain"],
+            "/my/regie/months",
+            page,
             url_args={"filterby": filterby},
-            total=Period.search_count(domain),
+        )
+        values.update(
+            months=values.pop("records"),
+            page_name="regie_months",
+            searchbar_filters=filters,
+            filterby=filterby,
+        )
+        return request.render("regie_staffing.portal_my_regie_months", values)
+
+    def _regie_list_values(self, model, domain, url, page, url_args=None):
+        """One page of ``model`` records within the portal domain, with its pager."""
+        records = self._regie_sudo(model)
+        domain = expression.AND([self._regie_portal_domain(model), domain])
+        pager = portal_pager(
+            url=url,
+            url_args=url_args,
+            total=records.search_count(domain),
             page=page,
             step=self._items_per_page,
         )
-        months = Period.search(
-            domain, limit=self._items_per_page, offset=pager["offset"]
-        )
         values = self._prepare_portal_layout_values()
         values.update(
-            {
-                "months": months,
-                "page_name": "regie_months",
-                "pager": pager,
-                "default_url": "/my/regie/months",
-                "searchbar_filters": filters,
-                "filterby": filterby,
-            }
+            records=records.search(
+                domain, limit=self._items_per_page, offset=pager["offset"]
+            ),
+            pager=pager,
+            default_url=url,
         )
-        return request.render("regie_staffing.portal_my_regie_months", values)
+        return values
 
     def _regie_month_url(self, period, access_token=None, suffix="", **query):
         url = f"/my/regie/months/{period.id}{suffix}"

@@ -190,12 +190,12 @@ class RegieContract(models.Model):
     review_count = fields.Integer(compute="_compute_review_count")
     next_review_date = fields.Date(compute="_compute_next_review_date", store=True)
     consumed_days = fields.Float(
-        compute="_compute_consumed_days", digits="Product Unit of Measure"
+        compute="_compute_timesheet_totals", digits="Product Unit of Measure"
     )
     remaining_budget_days = fields.Float(
-        compute="_compute_consumed_days", digits="Product Unit of Measure"
+        compute="_compute_timesheet_totals", digits="Product Unit of Measure"
     )
-    timesheet_count = fields.Integer(compute="_compute_timesheet_count")
+    timesheet_count = fields.Integer(compute="_compute_timesheet_totals")
 
     @api.depends("date_end", "notice_period_days", "state")
     def _compute_notice_deadline(self):
@@ -209,21 +209,13 @@ class RegieContract(models.Model):
 
     @api.depends("mission_ids")
     def _compute_mission_count(self):
-        counts = dict(
-            self.env["regie.mission"]._read_group(
-                [("contract_id", "in", self.ids)], ["contract_id"], ["__count"]
-            )
-        )
+        counts = self._count_by_contract("regie.mission")
         for contract in self:
             contract.mission_count = counts.get(contract, 0)
 
     @api.depends("review_ids")
     def _compute_review_count(self):
-        counts = dict(
-            self.env["regie.review"]._read_group(
-                [("contract_id", "in", self.ids)], ["contract_id"], ["__count"]
-            )
-        )
+        counts = self._count_by_contract("regie.review")
         for contract in self:
             contract.review_count = counts.get(contract, 0)
 
@@ -238,36 +230,24 @@ class RegieContract(models.Model):
             else:
                 contract.next_review_date = contract._get_next_review_date()
 
-    def _compute_consumed_days(self):
-        # The budget counts every consultant's lines, not only the reader's.
-        days = dict(
-            self.env["account.analytic.line"]
+    def _compute_timesheet_totals(self):
+        # The budget and the counter cover every consultant's lines, not only the
+        # reader's: a narrow aggregate the form needs; the lines stay protected.
+        totals = {
+            contract: (days, count)
+            for contract, days, count in self.env["account.analytic.line"]
             .sudo()
             ._read_group(
                 [("regie_contract_id", "in", self.ids)],
                 ["regie_contract_id"],
-                ["regie_days:sum"],
+                ["regie_days:sum", "__count"],
             )
-        )
+        }
         for contract in self:
-            contract.consumed_days = days.get(contract, 0.0)
-            contract.remaining_budget_days = (
-                contract.budget_days - contract.consumed_days
-            )
-
-    def _compute_timesheet_count(self):
-        # Counting is a narrow read the user needs on the form; lines stay protected.
-        counts = dict(
-            self.env["account.analytic.line"]
-            .sudo()
-            ._read_group(
-                [("regie_contract_id", "in", self.ids)],
-                ["regie_contract_id"],
-                ["__count"],
-            )
-        )
-        for contract in self:
-            contract.timesheet_count = counts.get(contract, 0)
+            days, count = totals.get(contract, (0.0, 0))
+            contract.consumed_days = days
+            contract.remaining_budget_days = contract.budget_days - days
+            contract.timesheet_count = count
 
     @api.constrains("date_start", "date_end")
     def _check_dates(self):
@@ -633,6 +613,13 @@ class RegieContract(models.Model):
             "target": "new",
             "context": {"default_contract_id": self.id},
         }
+
+    def _count_by_contract(self, model):
+        return dict(
+            self.env[model]._read_group(
+                [("contract_id", "in", self.ids)], ["contract_id"], ["__count"]
+            )
+        )
 
     def _get_related_action(self, xmlid, domain, context):
         self.ensure_one()
