@@ -21,19 +21,38 @@ setup_postgres
 mkdir -p "$DATA_DIR"
 cd "$ROOT"
 
+URL="http://127.0.0.1:$HTTP_PORT"
+mkdir -p "$ROOT/.run"
+
+# Reports load their styles from the server's own URL: set it to the URL the
+# demo is served on before anything renders (Odoo only learns it when admin
+# logs in). report.url is what PDFs use; web.base.url is also in the links
+# of the mails.
+set_base_url() {
+    psql -d "$DB" -qAt -v ON_ERROR_STOP=1 <<SQL >/dev/null
+INSERT INTO ir_config_parameter (key, value, create_uid, write_uid, create_date, write_date)
+VALUES ('web.base.url', '$URL', 1, 1, now(), now()), ('report.url', '$URL', 1, 1, now(), now())
+ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, write_date = now();
+SQL
+}
+
 if psql -d postgres -Atqc "select 1 from pg_database where datname = '$DB'" | grep -q 1; then
     log "Reusing database $DB (updating the addons)"
-    odoo_bin -d "$DB" -u "$ADDONS" --stop-after-init --log-level=warn ||
-        die "updating the addons in $DB failed"
+    set_base_url
+    odoo_install "$ROOT/.run/demo-update.log" -d "$DB" -u "$ADDONS" ||
+        die "updating the addons in $DB failed, see .run/demo-update.log"
 else
     log "Creating database $DB with both addons and their demo data (a few minutes)"
-    odoo_bin -d "$DB" -i "$ADDONS" --stop-after-init --log-level=warn ||
-        die "installing the addons in $DB failed"
+    odoo_install "$ROOT/.run/demo-base.log" -d "$DB" -i base ||
+        die "creating $DB failed, see .run/demo-base.log"
+    set_base_url
+    odoo_install "$ROOT/.run/demo-install.log" -d "$DB" -i "$ADDONS" ||
+        die "installing the addons in $DB failed, see .run/demo-install.log"
 fi
 
 cat >&2 <<EOF
 
-  Odoo is starting on http://127.0.0.1:$HTTP_PORT  (database: $DB)
+  Odoo is starting on $URL  (database: $DB)
   Demo logins (password = login):
     admin            administrator (Régie manager)
     manager.demo     Régie manager

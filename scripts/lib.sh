@@ -34,11 +34,32 @@ check_odoo() {
     [ "$version" = "18.0" ] || die "ODOO_PATH=$ODOO_PATH holds Odoo $version, not 18.0."
 }
 
-# Odoo's requirements with the two known adjustments for Python 3.11:
-# cbor2 5.4.2 no longer builds, python-ldap needs LDAP headers (auth_ldap only).
+# Odoo's requirements with the known adjustments: cbor2 5.4.2 no longer builds
+# on Python 3.11, python-ldap needs LDAP headers (auth_ldap only), and
+# phonenumbers is left out of the file although Odoo's packages install it:
+# account_peppol needs it, and Odoo installs that module by itself when a
+# company is created in a database with account_edi_ubl_cii.
 odoo_requirements() {
-    grep -v -i -E '^(python-ldap|cbor2)[ =]' "$ODOO_PATH/requirements.txt"
+    grep -v -i -E '^(python-ldap|cbor2|phonenumbers)[ =]' "$ODOO_PATH/requirements.txt"
     echo 'cbor2==5.6.2'
+    echo 'phonenumbers'
+}
+
+# Reads pip's output and prints a short progress line for each package.
+pip_progress() {
+    local count=0 line
+    while IFS= read -r line; do
+        case "$line" in
+        Collecting\ * | Requirement\ already\ satisfied:\ *)
+            count=$((count + 1))
+            printf '  [%3d] %s\n' "$count" "$(printf '%s' "$line" | cut -c1-100)" >&2
+            ;;
+        Building\ wheel* | Installing\ collected* | Successfully\ installed*)
+            printf '  %s\n' "$(printf '%s' "$line" | cut -c1-100)" >&2
+            ;;
+        ERROR:* | error:*) printf '%s\n' "$line" >&2 ;;
+        esac
+    done
 }
 
 setup_venv() {
@@ -52,15 +73,18 @@ setup_venv() {
     if [ -x "$VENV/bin/python" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$wanted" ]; then
         log "Python environment up to date: $VENV"
     else
-        log "Creating the Python environment in $VENV (Odoo requirements + project)"
+        log "Creating the Python environment in $VENV (Odoo requirements + project, a few minutes)"
         [ -x "$VENV/bin/python" ] || "$python" -m venv "$VENV"
         "$VENV/bin/pip" install -q --disable-pip-version-check --upgrade pip wheel setuptools
         odoo_requirements >"$VENV/odoo-requirements.txt"
-        "$VENV/bin/pip" install -q --disable-pip-version-check \
+        # pip's own progress, one line a package, without its noise.
+        "$VENV/bin/pip" install --disable-pip-version-check --progress-bar off \
             -r "$VENV/odoo-requirements.txt" -r "$ROOT/requirements.txt" \
-            -r "$ROOT/requirements-dev.txt" ||
-            die "pip could not install the requirements (see above)."
+            -r "$ROOT/requirements-dev.txt" 2>&1 |
+            tee "$VENV/pip-install.log" | pip_progress ||
+            die "pip could not install the requirements (see $VENV/pip-install.log)."
         echo "$wanted" >"$stamp"
+        log "Python environment ready"
     fi
     # Odoo runs from source: make it importable in the environment.
     local site
@@ -158,6 +182,52 @@ setup_postgres() {
 odoo_bin() {
     python "$ODOO_PATH/odoo-bin" --addons-path="$ADDONS_PATH" --data-dir="$DATA_DIR" \
         --db-filter='.*' --max-cron-threads=0 "$@"
+}
+
+# Installs or updates modules (`odoo_install LOGFILE -d db -i mods ...`): the
+# whole log goes to LOGFILE, a line per module loaded to the terminal.
+odoo_install() {
+    local logfile="$1"
+    shift
+    odoo_bin "$@" --stop-after-init --log-level=warn \
+        --log-handler=odoo.modules.loading:INFO 2>&1 | tee "$logfile" | odoo_progress
+}
+
+odoo_progress() {
+    local line module current=
+    while IFS= read -r line; do
+        case "$line" in
+        *" odoo.modules.loading: loading "*/*)
+            module="${line##*odoo.modules.loading: loading }"
+            module="${module%%/*}"
+            if [ "$module" != "$current" ]; then
+                current="$module"
+                printf '  loading %s\n' "$module" >&2
+            fi
+            ;;
+        *" ERROR "* | *" CRITICAL "* | Traceback*) printf '%s\n' "$line" >&2 ;;
+        esac
+    done
+}
+
+# Odoo as a server in the background: `odoo_server ... &` makes $! the PID of
+# Odoo's own process (the subshell execs it), so that stopping that PID stops
+# Odoo; stop_pid stops it, and kills it when it does not stop in 15 s.
+odoo_server() {
+    exec python "$ODOO_PATH/odoo-bin" --addons-path="$ADDONS_PATH" --data-dir="$DATA_DIR" \
+        --db-filter='.*' --max-cron-threads=0 "$@"
+}
+
+stop_pid() {
+    local pid="$1"
+    kill -0 "$pid" 2>/dev/null || return 0
+    kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 30); do
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.5
+    done
+    kill -KILL "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
 }
 
 free_port() {

@@ -1,10 +1,20 @@
 #!/usr/bin/env bash
-# Command 2: run every test of both addons and the end-to-end tests.
-#   lint (ruff, pylint-odoo) -> wheels (whool) -> fresh test database with both
-#   addons and their demo data -> pytest-odoo (with --odoo-http, so HttpCase and
-#   browser tours run) -> Odoo server on a free 127.0.0.1 port -> pytest tests/.
-# Any failure, or any skipped test (missing browser, wkhtmltopdf...), fails the run.
-# Extra arguments are passed to both pytest runs (e.g. -k contract -x).
+# Command 2: run every test of both addons and the end-to-end tests, in a bare
+# database and in a realistic one.
+#   lint (ruff, pylint-odoo) -> wheels (whool)
+#   -> bare stage: fresh database with both addons and their demo data ->
+#      pytest-odoo (with --odoo-http, so HttpCase and browser tours run) ->
+#      Odoo server on a free 127.0.0.1 port -> pytest tests/ over XML-RPC ->
+#      sale_timesheet installed after the addons
+#   -> realistic stage: the usual apps of a company (sales, timesheets, leaves,
+#      attendances, expenses, purchase, French accounting and e-invoicing, a
+#      French company among the demo companies) installed first, then both
+#      addons as a customer installs them, then the whole addon suite there.
+#      That database is built in the background while the bare stage runs.
+# Any failure, any ERROR logged by an install, or any skipped test (missing
+# browser, wkhtmltopdf...) fails the run. Extra arguments are passed to the
+# pytest runs (e.g. -k contract -x). REGIE_SKIP_REALISTIC=1 skips the
+# realistic stage (developer shortcut; CI never sets it).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 START=$(date +%s)
@@ -16,18 +26,25 @@ mkdir -p "$DATA_DIR" "$ROOT/.run"
 
 cd "$ROOT"
 ADDONS=regie_staffing,regie_staffing_invoicing
+# The usual apps of an ESN or of a company buying consultants, all installable
+# before, after and together with the addons.
+USUAL_APPS=sale_timesheet,sale_timesheet_margin,hr_holidays,project_timesheet_holidays
+USUAL_APPS+=,hr_timesheet_attendance,hr_expense,sale_expense,purchase,project_purchase
+USUAL_APPS+=,l10n_fr_account,account_edi_ubl_cii,l10n_fr_facturx_chorus_pro
+USUAL_APPS+=,spreadsheet_dashboard_hr_timesheet
 RUN_ID="$(date +%Y%m%d%H%M%S)_$$"
 TEST_DB="${REGIE_TEST_DB:-regie_test_$RUN_ID}"
 E2E_DB="${TEST_DB}_e2e"
+REAL_DB="${TEST_DB}_real"
 SERVER_PID=
+REAL_PID=
 cleanup() {
     local status=$?
-    if [ -n "$SERVER_PID" ]; then
-        kill "$SERVER_PID" 2>/dev/null || true
-        wait "$SERVER_PID" 2>/dev/null || true
-    fi
+    trap - EXIT INT TERM
+    [ -z "$SERVER_PID" ] || stop_pid "$SERVER_PID"
+    [ -z "$REAL_PID" ] || stop_pid "$REAL_PID"
     if [ -z "${REGIE_KEEP_DB:-}" ]; then
-        for db in "$TEST_DB" "$E2E_DB"; do
+        for db in "$TEST_DB" "$E2E_DB" "$REAL_DB"; do
             dropdb --if-exists "$db" 2>/dev/null || true
             rm -rf "$DATA_DIR/filestore/$db"
         done
@@ -35,6 +52,30 @@ cleanup() {
     exit "$status"
 }
 trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# Fails when an install log has an ERROR or CRITICAL line.
+check_log() {
+    if grep -E ' (ERROR|CRITICAL) ' "$1"; then
+        die "errors were logged by $2, see ${1#"$ROOT"/}"
+    fi
+}
+
+run_addon_tests() {
+    pytest -p regie_no_skip -p no:cacheprovider --odoo-database="$1" \
+        --odoo-addons-path="$ADDONS_PATH" --odoo-http --odoo-log-level=warn \
+        --odoo-extra="data-dir=$DATA_DIR" --odoo-extra=max-cron-threads=0 \
+        regie_staffing/tests regie_staffing_invoicing/tests "${@:2}"
+}
+
+if [ -z "${REGIE_SKIP_REALISTIC:-}" ]; then
+    log "Realistic stage, in the background: $USUAL_APPS with demo data into $REAL_DB"
+    dropdb --if-exists "$REAL_DB"
+    odoo_server -d "$REAL_DB" -i "$USUAL_APPS" --stop-after-init --log-level=warn \
+        --logfile="$ROOT/.run/real-apps.log" &
+    REAL_PID=$!
+fi
 
 log "Lint: ruff"
 ruff check .
@@ -51,31 +92,49 @@ ls dist/odoo_addon_regie_staffing-18.0.*.whl dist/odoo_addon_regie_staffing_invo
     dist/odoo_addons_regie_staffing-18.0.*.whl >/dev/null ||
     die "the wheels were not built"
 
-log "Installing $ADDONS with demo data in a fresh database $TEST_DB"
+log "Bare stage: installing $ADDONS with demo data in a fresh database $TEST_DB"
 dropdb --if-exists "$TEST_DB"
-odoo_bin -d "$TEST_DB" -i "$ADDONS" --stop-after-init --log-level=warn \
-    --logfile="$ROOT/.run/install.log" ||
+odoo_install "$ROOT/.run/install.log" -d "$TEST_DB" -i "$ADDONS" ||
     die "installation failed, see .run/install.log"
-if grep -E ' (ERROR|CRITICAL) ' "$ROOT/.run/install.log"; then
-    die "errors were logged while installing, see .run/install.log"
-fi
+check_log "$ROOT/.run/install.log" "the installation"
 createdb -T "$TEST_DB" "$E2E_DB"
 [ -d "$DATA_DIR/filestore/$TEST_DB" ] && cp -r "$DATA_DIR/filestore/$TEST_DB" "$DATA_DIR/filestore/$E2E_DB"
 
-log "Addon tests (pytest-odoo, real database, HTTP server and browser)"
+log "Bare stage: addon tests (pytest-odoo, real database, HTTP server and browser)"
 export PYTHONPATH="$ROOT/scripts${PYTHONPATH:+:$PYTHONPATH}"
-pytest -p regie_no_skip -p no:cacheprovider --odoo-database="$TEST_DB" \
-    --odoo-addons-path="$ADDONS_PATH" --odoo-http --odoo-log-level=warn \
-    --odoo-extra="data-dir=$DATA_DIR" --odoo-extra=max-cron-threads=0 \
-    regie_staffing/tests regie_staffing_invoicing/tests "$@"
+run_addon_tests "$TEST_DB" "$@"
 
-log "End-to-end tests over XML-RPC against a live Odoo server"
+log "Bare stage: end-to-end tests over XML-RPC against a live Odoo server"
 PORT="$(free_port)"
-odoo_bin -d "$E2E_DB" --http-interface=127.0.0.1 --http-port="$PORT" --workers=0 \
+odoo_server -d "$E2E_DB" --http-interface=127.0.0.1 --http-port="$PORT" --workers=0 \
     --gevent-port="$(free_port)" --log-level=warn --logfile="$ROOT/.run/e2e-server.log" &
 SERVER_PID=$!
 wait_http "http://127.0.0.1:$PORT" "$SERVER_PID"
 REGIE_URL="http://127.0.0.1:$PORT" REGIE_DB="$E2E_DB" \
     pytest -p regie_no_skip -p no:cacheprovider -p no:odoo tests "$@"
+stop_pid "$SERVER_PID"
+SERVER_PID=
+
+log "Bare stage: installing sale_timesheet after the addons"
+odoo_install "$ROOT/.run/install-after.log" -d "$TEST_DB" -i sale_timesheet ||
+    die "installing sale_timesheet after the addons failed, see .run/install-after.log"
+check_log "$ROOT/.run/install-after.log" "installing sale_timesheet after the addons"
+
+if [ -n "$REAL_PID" ]; then
+    log "Realistic stage: waiting for the usual apps to be installed in $REAL_DB"
+    wait "$REAL_PID" || { REAL_PID= && die "installing the usual apps failed, see .run/real-apps.log"; }
+    REAL_PID=
+    check_log "$ROOT/.run/real-apps.log" "installing the usual apps"
+    [ "$(psql -d "$REAL_DB" -Atqc "select count(*) from res_company c
+        join res_partner p on p.id = c.partner_id join res_country k on k.id = p.country_id
+        where k.code = 'FR' and c.chart_template = 'fr'")" -ge 1 ] ||
+        die "the realistic database has no French company with the French chart of accounts"
+    log "Realistic stage: installing $ADDONS into it, as a customer would"
+    odoo_install "$ROOT/.run/real-install.log" -d "$REAL_DB" -i "$ADDONS" ||
+        die "installing the addons into the realistic database failed, see .run/real-install.log"
+    check_log "$ROOT/.run/real-install.log" "installing the addons into the realistic database"
+    log "Realistic stage: addon tests"
+    run_addon_tests "$REAL_DB" "$@"
+fi
 
 log "All tests passed in $(($(date +%s) - START)) s"

@@ -1,4 +1,5 @@
 import hashlib
+import io
 import json
 import logging
 import uuid
@@ -12,6 +13,9 @@ from markupsafe import Markup
 from odoo import Command, api, fields, models, tools
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, float_repr, float_round
+from odoo.tools.pdf import PdfFileReader
+
+from odoo.addons.base.models import ir_actions_report
 
 from .regie_workflow import WORKFLOW, is_workflow
 
@@ -30,6 +34,8 @@ HASHED_LINE_FIELDS = (
 # Days before the validation deadline when the validator is reminded.
 VALIDATION_REMINDER_DAYS = 3
 REMINDER_ACTIVITY = "regie_staffing.mail_activity_type_regie_reminder"
+# {wkhtmltopdf binary: whether it renders several documents in one run}
+_PDF_ENGINE_RENDERS_SEVERAL = {}
 
 
 class RegieTimesheetPeriod(models.Model):
@@ -86,6 +92,10 @@ class RegieTimesheetPeriod(models.Model):
     )
     # Not stored: time off lives in hr_holidays, which may be absent and whose
     # changes could not trigger a recomputation here.
+    absence_dates = fields.Json(
+        compute="_compute_absence_dates",
+        help="Days of validated time off in the month (ISO dates).",
+    )
     absence_days = fields.Float(
         compute="_compute_absence_days", digits="Product Unit of Measure"
     )
@@ -138,6 +148,13 @@ class RegieTimesheetPeriod(models.Model):
     dispute_count = fields.Integer(compute="_compute_dispute_count")
     report_attachment_id = fields.Many2one(
         "ir.attachment", string="Signed Report", readonly=True, copy=False
+    )
+    report_pending = fields.Boolean(
+        string="Signed Report Pending",
+        readonly=True,
+        copy=False,
+        help="The signed report of this validated month could not be rendered "
+        "yet: a scheduled action renders it again.",
     )
     submit_reminder_date = fields.Date(readonly=True, copy=False)
     validation_reminder_date = fields.Date(readonly=True, copy=False)
@@ -219,14 +236,36 @@ class RegieTimesheetPeriod(models.Model):
 
     @api.depends("employee_id", "date_from", "date_to")
     def _compute_absence_days(self):
-        self.absence_days = 0.0
-        if "hr.leave" not in self.env or not self.employee_id:
-            return
-        periods = self.filtered("date_from")
-        if not periods:
-            return
-        # Time off is HR data the month's readers may not access; only the
-        # day counts are shown.
+        leaves = self._get_validated_leaves()
+        for period in self:
+            period.absence_days = sum(
+                self._get_leave_days_in(leave, period.date_from, period.date_to)
+                for leave in (leaves[period.employee_id.id] if period.date_to else [])
+            )
+
+    @api.depends("employee_id", "date_from", "date_to")
+    def _compute_absence_dates(self):
+        # Computed for every month read together (a report of many months
+        # makes one query): the day table shows "Absence", never its kind.
+        leaves = self._get_validated_leaves()
+        for period in self:
+            days = set()
+            for leave in leaves[period.employee_id.id] if period.date_to else []:
+                day = max(leave.request_date_from, period.date_from)
+                while day <= min(leave.request_date_to, period.date_to):
+                    days.add(day.isoformat())
+                    day += timedelta(days=1)
+            period.absence_dates = sorted(days)
+
+    def _get_validated_leaves(self):
+        """{employee id: validated time off overlapping these months}, in one
+        query; empty without hr_holidays. Time off is HR data the months'
+        readers (portal clients included) may not access: sudo, and only
+        dates and day counts leave this method."""
+        by_employee = defaultdict(list)
+        periods = self.filtered(lambda period: period.employee_id and period.date_from)
+        if "hr.leave" not in self.env or not periods:
+            return by_employee
         leaves = (
             self.env["hr.leave"]
             .sudo()
@@ -245,14 +284,9 @@ class RegieTimesheetPeriod(models.Model):
                 ],
             )
         )
-        by_employee = defaultdict(list)
         for leave in leaves:
             by_employee[leave.employee_id.id].append(leave)
-        for period in periods:
-            period.absence_days = sum(
-                self._get_leave_days_in(leave, period.date_from, period.date_to)
-                for leave in by_employee[period.employee_id.id]
-            )
+        return by_employee
 
     @api.depends(
         "direction",
@@ -670,6 +704,7 @@ class RegieTimesheetPeriod(models.Model):
                 "signed_on": False,
                 "lines_hash": False,
                 "report_attachment_id": False,
+                "report_pending": False,
                 "submit_reminder_date": False,
                 "validation_reminder_date": False,
             }
@@ -713,9 +748,19 @@ class RegieTimesheetPeriod(models.Model):
 
     def _keep_signed_reports(self):
         """Render the CRA of the validated months and keep it as attachment,
-        when the report exists (one rendering for the batch)."""
+        when the report exists (one rendering for the batch).
+
+        A failed rendering never undoes the validation: the months stay
+        validated and frozen, say that their report is pending, and the
+        scheduled action renders it again later."""
         report = self.env.ref(REPORT_XMLID, raise_if_not_found=False)
         if not report or not self:
+            return
+        if not self.env.registry.ready:
+            # Months validated by data files while modules load: no server
+            # answers yet for the report's styles; the scheduled action renders
+            # them once one does.
+            self._mark_reports_pending(delay=timedelta())
             return
         self.env.flush_all()
         # One fetch of all the lines for the batch: the template reads them
@@ -725,7 +770,32 @@ class RegieTimesheetPeriod(models.Model):
             [name for name, field in lines._fields.items() if field.prefetch is True]
         )
         lines.regie_activity_type_id.mapped("name")
-        contents = self._render_reports(report)
+        try:
+            with self.env.cr.savepoint():
+                contents = self._render_reports(report)
+                self._store_signed_reports(contents)
+        except Exception:
+            _logger.warning(
+                "The signed activity reports of %s could not be rendered; "
+                "they will be rendered again by the scheduled action.",
+                self,
+                exc_info=True,
+            )
+            contents = {}
+        self.filtered(lambda period: period.id not in contents)._mark_reports_pending()
+
+    def _mark_reports_pending(self, delay=timedelta(minutes=10)):
+        if not self:
+            return
+        self.write({"report_pending": True})
+        cron = self.env.ref(
+            "regie_staffing.regie_timesheet_period_cron_render_reports",
+            raise_if_not_found=False,
+        )
+        if cron:
+            cron.sudo()._trigger(fields.Datetime.now() + delay)
+
+    def _store_signed_reports(self, contents):
         attachments = (
             self.env["ir.attachment"]
             .sudo()
@@ -748,10 +818,36 @@ class RegieTimesheetPeriod(models.Model):
         by_period = {attachment.res_id: attachment for attachment in attachments}
         for period in self:
             if period.id in by_period:
-                period.report_attachment_id = by_period[period.id]
+                period.write(
+                    {
+                        "report_attachment_id": by_period[period.id].id,
+                        "report_pending": False,
+                    }
+                )
+
+    @api.model
+    def _cron_render_pending_reports(self, batch_size=50):
+        """Render the signed reports that could not be rendered at validation,
+        a batch per run; the scheduler runs the next batch at once while the
+        previous one made progress."""
+        domain = [
+            ("report_pending", "=", True),
+            ("state", "not in", ("draft", "submitted", "contested")),
+        ]
+        remaining = self.search_count(domain)
+        periods = self.search(domain, limit=batch_size)
+        periods.sudo()._period_workflow()._keep_signed_reports()
+        done = len(periods.filtered(lambda period: not period.report_pending))
+        self.env["ir.cron"]._notify_progress(done=done, remaining=remaining - done)
+        return True
 
     def _render_reports(self, report):
-        """Return {period id: (content, extension, mimetype)}."""
+        """Return {period id: (content, extension, mimetype)}.
+
+        Some builds of wkhtmltopdf (Debian's, with an unpatched Qt) render one
+        document per run only: several documents give an empty file. That is
+        detected once per process, and the months are then rendered one by
+        one."""
         # The validator may not read every line of the month; the report shows
         # the month they are entitled to validate.
         report_model = self.env["ir.actions.report"].sudo()
@@ -778,21 +874,53 @@ class RegieTimesheetPeriod(models.Model):
                 )
                 for res_id in ids
             }
-        streams = report_model.with_context(
-            report_pdf_no_attachment=True
-        )._render_qweb_pdf_prepare_streams(report.id, {}, res_ids=ids)
+        batches = [ids]
+        if len(ids) > 1 and not self._pdf_engine_renders_several(report_model):
+            batches = [[res_id] for res_id in ids]
         result = {}
-        for res_id in ids:
-            stream = streams.get(res_id, {}).get("stream")
-            if stream:
-                result[res_id] = (stream.getvalue(), "pdf", "application/pdf")
-            else:
-                result[res_id] = (
-                    report_model._render_qweb_pdf(report.id, [res_id])[0],
-                    "pdf",
-                    "application/pdf",
-                )
+        for batch in batches:
+            streams = report_model.with_context(
+                report_pdf_no_attachment=True
+            )._render_qweb_pdf_prepare_streams(report.id, {}, res_ids=batch)
+            for res_id in batch:
+                stream = streams.get(res_id, {}).get("stream")
+                content = stream.getvalue() if stream else b""
+                if not content:
+                    content = report_model._render_qweb_pdf(report.id, [res_id])[0]
+                if not content:
+                    raise UserError(
+                        self.env._(
+                            "The PDF engine returned an empty document for %(month)s.",
+                            month=self.browse(res_id).display_name,
+                        )
+                    )
+                result[res_id] = (content, "pdf", "application/pdf")
         return result
+
+    @api.model
+    def _pdf_engine_renders_several(self, report_model):
+        """Whether wkhtmltopdf renders several documents in one run here:
+        asked once per process and binary, with two one-line documents."""
+        binary = ir_actions_report._get_wkhtmltopdf_bin()
+        if binary not in _PDF_ENGINE_RENDERS_SEVERAL:
+            body = (
+                "<!DOCTYPE html><html><head><meta charset='utf-8'/></head>"
+                "<body><p>%s</p></body></html>"
+            )
+            try:
+                content = report_model._run_wkhtmltopdf([body % 1, body % 2])
+                several = (
+                    bool(content) and len(PdfFileReader(io.BytesIO(content)).pages) == 2
+                )
+            except Exception:  # noqa: BLE001 - any failure means "one by one"
+                several = False
+            _logger.info(
+                "wkhtmltopdf %s renders %s",
+                binary,
+                "several documents per run" if several else "one document per run",
+            )
+            _PDF_ENGINE_RENDERS_SEVERAL[binary] = several
+        return _PDF_ENGINE_RENDERS_SEVERAL[binary]
 
     def _split_report_html(self, html):
         """Return {period id: its article} from the HTML of a batch, as

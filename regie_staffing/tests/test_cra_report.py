@@ -1,9 +1,13 @@
 import io
+import os
 import socket
+import tempfile
 from datetime import date
+from unittest.mock import patch
 
 from PyPDF2 import PdfReader
 
+from odoo.exceptions import UserError
 from odoo.tests import tagged
 from odoo.tests.common import new_test_user
 from odoo.tools.safe_eval import safe_eval
@@ -150,3 +154,105 @@ class TestCraReport(RegieCommon):
             action.print_report_name, {"object": self.period, "time": safe_time}
         )
         self.assertEqual(filename, "CRA - Camille Consultant - 2025-03")
+
+
+@tagged("post_install", "-at_install")
+class TestCraReportBatch(RegieCommon):
+    """Signed reports of several months validated at once, with the real
+    wkhtmltopdf of the machine (Debian's renders one document per run)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.contract.write({"hours_per_day": 7.0})
+        cls.contract.action_activate()
+        cls.lines = cls.env["account.analytic.line"].create(
+            [
+                {
+                    "name": f"Work of month {month}",
+                    "project_id": cls.contract.project_id.id,
+                    "employee_id": cls.employee.id,
+                    "date": date(2025, month, 3),
+                    "unit_amount": 7.0,
+                }
+                for month in range(1, 6)
+            ]
+        )
+        cls.periods = cls.lines.regie_period_id
+        cls.periods.with_user(cls.consultant_user).action_submit()
+
+    def setUp(self):
+        super().setUp()
+        if self.env["ir.actions.report"].get_wkhtmltopdf_state() in (
+            "install",
+            "broken",
+        ):
+            self.fail("wkhtmltopdf is not installed: the PDF tests cannot run")
+        # wkhtmltopdf fetches the report CSS over HTTP from report.url: point it
+        # at a closed port (this database's server would wait for the test's
+        # locks); the PDFs are made unstyled.
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            closed_port = sock.getsockname()[1]
+        self.env["ir.config_parameter"].sudo().set_param(
+            "report.url", f"http://127.0.0.1:{closed_port}"
+        )
+
+    def _pdf_text(self, attachment):
+        self.assertEqual(attachment.mimetype, "application/pdf")
+        self.assertTrue(attachment.raw.startswith(b"%PDF"))
+        return " ".join(
+            " ".join(page.extract_text().split())
+            for page in PdfReader(io.BytesIO(attachment.raw)).pages
+        )
+
+    def test_validate_five_months_in_one_call(self):
+        self.assertEqual(len(self.periods), 5)
+        self.periods.with_user(self.lead_user).with_context(
+            force_report_rendering=True
+        ).action_validate()
+        self.assertEqual(set(self.periods.mapped("state")), {"validated"})
+        self.assertFalse(any(self.periods.mapped("report_pending")))
+        # Each month's PDF holds that month's report and no other.
+        for period in self.periods:
+            text = self._pdf_text(period.report_attachment_id)
+            self.assertIn(
+                f"Monthly activity report {period.date_from.strftime('%m/%Y')}", text
+            )
+            for month in range(1, 6):
+                if month == period.date_from.month:
+                    self.assertIn(f"Work of month {month}", text)
+                else:
+                    self.assertNotIn(f"Work of month {month}", text)
+
+    def test_failed_rendering_keeps_the_validation(self):
+        # A wkhtmltopdf that crashes, found first on the PATH.
+        with tempfile.TemporaryDirectory() as folder:
+            broken = os.path.join(folder, "wkhtmltopdf")
+            with open(broken, "w", encoding="utf-8") as script:
+                script.write("#!/bin/sh\necho 'engine crashed' >&2\nexit 2\n")
+            os.chmod(broken, 0o755)
+            with patch.dict(
+                os.environ, {"PATH": f"{folder}{os.pathsep}{os.environ['PATH']}"}
+            ):
+                self.periods.with_user(self.lead_user).with_context(
+                    force_report_rendering=True
+                ).action_validate()
+        self.assertEqual(set(self.periods.mapped("state")), {"validated"})
+        self.assertTrue(all(self.periods.mapped("lines_hash")))
+        self.assertTrue(all(self.periods.mapped("report_pending")))
+        self.assertFalse(self.periods.report_attachment_id)
+        # The lines stay frozen.
+        with self.assertRaises(UserError):
+            self.lines[:1].with_user(self.consultant_user).unit_amount = 8.0
+        # The scheduled action renders them once the engine works again.
+        self.env["regie.timesheet.period"].with_context(
+            force_report_rendering=True
+        )._cron_render_pending_reports()
+        self.assertFalse(any(self.periods.mapped("report_pending")))
+        self.assertEqual(len(self.periods.report_attachment_id), 5)
+        for period in self.periods:
+            self.assertIn(
+                f"Work of month {period.date_from.month}",
+                self._pdf_text(period.report_attachment_id),
+            )

@@ -476,44 +476,41 @@ class RegieTimesheetPeriod(models.Model):
         periods.modified(fnames)
 
     def _attach_reports_to_invoices(self):
-        """Attach the signed CRA of each month to its invoice (rendered when the
-        month kept none), in one batch."""
+        """Attach the signed CRA of each month to its invoice, in one batch.
+        A month that kept none gets it rendered now (and attached to the
+        invoice by ``_store_signed_reports``); when the PDF cannot be rendered
+        now, the invoice is made all the same and the month's report, pending,
+        joins it once the scheduled action renders it."""
         periods = self.sudo()
         missing = periods.filtered(lambda period: not period.report_attachment_id)
-        rendered = {}
-        report = self.env.ref(
-            "regie_staffing.action_report_regie_timesheet_period",
-            raise_if_not_found=False,
-        )
-        # Demo months loaded from data files have no signed report to render.
-        if missing and report and not self.env.context.get("install_filename"):
-            rendered = missing._render_reports(report)
-        vals_list = []
-        for period in periods:
-            base = {"res_model": "account.move", "res_id": period.invoice_id.id}
-            attachment = period.report_attachment_id
-            if attachment:
-                vals_list.append(
-                    {
-                        **base,
-                        "name": attachment.name,
-                        "raw": attachment.raw,
-                        "mimetype": attachment.mimetype,
-                    }
-                )
-            elif period.id in rendered:
-                raw, ext, mimetype = rendered[period.id]
-                vals_list.append(
-                    {
-                        **base,
-                        "name": f"{period._get_report_base_filename()}.{ext}",
-                        "raw": raw,
-                        "mimetype": mimetype,
-                    }
-                )
+        kept = periods - missing
+        missing._period_workflow()._keep_signed_reports()
         # The accountant may not create attachments on months they only read;
         # these belong to the invoices they just created.
-        self.env["ir.attachment"].sudo().create(vals_list)
+        kept._copy_reports_to_invoices()
+
+    def _store_signed_reports(self, contents):
+        res = super()._store_signed_reports(contents)
+        # A report rendered late joins the invoice its month is already on.
+        self.filtered(
+            lambda period: period.invoice_id and period.id in contents
+        )._copy_reports_to_invoices()
+        return res
+
+    def _copy_reports_to_invoices(self):
+        self.env["ir.attachment"].sudo().create(
+            [
+                {
+                    "name": period.report_attachment_id.name,
+                    "raw": period.report_attachment_id.raw,
+                    "mimetype": period.report_attachment_id.mimetype,
+                    "res_model": "account.move",
+                    "res_id": period.invoice_id.id,
+                }
+                for period in self
+            ]
+        )
+        return True
 
     def _get_invoicing_action(self, moves, skipped):
         summary = {
