@@ -83,3 +83,34 @@ class TestInstall(TransactionCase):
             "Codeanywhere",
         ):
             self.assertIn(expected, names)
+
+    def test_extended_views_stay_valid_in_their_primary_copies(self):
+        """A view the addons extend may be the parent of primary views of other
+        models (hr_timesheet's and sale_timesheet's timesheet reports copy the
+        timesheet search view): every such copy still validates, whatever app
+        brought it, installed before or after the addons."""
+        View = self.env["ir.ui.view"].with_context(active_test=False)
+        ours = View.browse(
+            self.env["ir.model.data"]
+            .search(
+                [
+                    ("module", "in", ("regie_staffing", "regie_staffing_invoicing")),
+                    ("model", "=", "ir.ui.view"),
+                ]
+            )
+            .mapped("res_id")
+        ).filtered(lambda view: view.inherit_id and view.mode == "extension")
+        self.assertTrue(ours)
+        checked = View.browse()
+        to_visit = ours.inherit_id
+        while to_visit:
+            children = View.search([("inherit_id", "in", to_visit.ids)]) - checked
+            checked |= children
+            to_visit = children
+        copies = checked.filtered(
+            lambda view: view.mode == "primary" and view.type != "qweb"
+        )
+        self.assertIn(self.env.ref("hr_timesheet.hr_timesheet_report_search"), copies)
+        for view in copies:
+            with self.subTest(view=view.xml_id or view.name, model=view.model):
+                view._check_xml()
