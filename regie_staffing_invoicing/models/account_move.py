@@ -1,7 +1,6 @@
 from collections import defaultdict
 
 from odoo import api, fields, models
-from odoo.tools import float_compare
 
 
 class AccountMove(models.Model):
@@ -40,21 +39,19 @@ class AccountMove(models.Model):
             move.regie_contract_ids = contracts[move.id]
             move.regie_contract_count = len(contracts[move.id])
 
-    def button_cancel(self):
-        res = super().button_cancel()
-        self.filtered(
-            lambda move: move.state == "cancel"
-        ).line_ids._regie_release_periods()
+    def write(self, vals):
+        res = super().write(vals)
+        # Posting, resetting to draft and cancelling change what the moves
+        # bill: their months follow (and refuse to be billed twice).
+        if "state" in vals:
+            self.line_ids.regie_period_id._regie_sync_billing()
         return res
 
-    def _post(self, soft=True):
-        posted = super()._post(soft=soft)
-        posted.filtered(
-            lambda move: (
-                move.move_type in ("out_refund", "in_refund") and move.reversed_entry_id
-            )
-        )._regie_release_reversed()
-        return posted
+    def unlink(self):
+        periods = self.line_ids.regie_period_id
+        res = super().unlink()
+        periods._regie_sync_billing()
+        return res
 
     def action_view_regie_periods(self):
         """Open the régie months invoiced by this invoice."""
@@ -69,39 +66,3 @@ class AccountMove(models.Model):
         return self.regie_contract_ids._get_records_action(
             name=self.env._("Régie contracts")
         )
-
-    def _regie_release_reversed(self):
-        """A full credit note makes the months of the reversed invoice
-        invoiceable again; a partial one leaves them invoiced (and says so)."""
-        originals = self.reversed_entry_id.filtered("line_ids.regie_period_id")
-        if not originals:
-            return
-        refunded = defaultdict(float)
-        for refund in self.search(
-            [("reversed_entry_id", "in", originals.ids), ("state", "=", "posted")]
-        ):
-            refunded[refund.reversed_entry_id.id] += refund.amount_total
-        for original in originals:
-            if (
-                float_compare(
-                    refunded[original.id],
-                    original.amount_total,
-                    precision_rounding=original.currency_id.rounding,
-                )
-                >= 0
-            ):
-                original.line_ids._regie_release_periods(
-                    reason=self.env._(
-                        "Invoice %(invoice)s was fully credited: the month can be "
-                        "invoiced again.",
-                        invoice=original.display_name,
-                    )
-                )
-            else:
-                original.message_post(
-                    body=self.env._(
-                        "Partial credit note: the régie months of this invoice "
-                        "stay invoiced. Correct them with a new invoice or a full "
-                        "credit note."
-                    )
-                )

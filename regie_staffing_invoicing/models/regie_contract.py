@@ -455,6 +455,16 @@ class RegieContract(models.Model):
             vals["invoice_payment_term_id"] = self.payment_term_id.id
         return vals
 
+    def _get_billing_unit_factor(self):
+        """Billing units in one day: 1 in days, 2 in half-days, the hours per
+        day in hours."""
+        self.ensure_one()
+        if self.billing_unit == "half_day":
+            return 2.0
+        if self.billing_unit == "hour":
+            return self.hours_per_day
+        return 1.0
+
     def _get_invoicing_period_start(self, date):
         self.ensure_one()
         if self.invoicing_period == "quarterly":

@@ -3,9 +3,9 @@ from collections import defaultdict
 
 from psycopg2.errors import LockNotAvailable, SerializationFailure
 
-from odoo import Command, api, fields, models
+from odoo import Command, api, fields, models, tools
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import SQL, float_is_zero, float_round
+from odoo.tools import SQL, float_compare, float_is_zero, float_round
 
 from odoo.addons.regie_staffing.models.regie_workflow import workflow
 
@@ -70,7 +70,7 @@ class RegieTimesheetPeriod(models.Model):
         self._check_can_invoice()
         # The invoice link is an accounting field: read for every month.
         not_invoiceable = self.sudo().filtered(
-            lambda period: period.state != "validated" or period.invoice_line_id
+            lambda period: period.state != "validated"
         )
         if not_invoiceable:
             raise UserError(self._get_not_invoiceable_message(not_invoiceable))
@@ -105,7 +105,7 @@ class RegieTimesheetPeriod(models.Model):
     def _get_not_invoiceable_message(self, periods):
         lines = []
         for period in periods.sudo():
-            if period.state == "invoiced" or period.invoice_line_id:
+            if period.state == "invoiced":
                 lines.append(
                     self.env._(
                         "%(month)s is already invoiced (%(invoice)s).",
@@ -147,9 +147,7 @@ class RegieTimesheetPeriod(models.Model):
                 )
             )
         # The lock made the states current: months invoiced meanwhile drop out.
-        periods = locked.filtered(
-            lambda period: period.state == "validated" and not period.invoice_line_id
-        )
+        periods = locked.filtered(lambda period: period.state == "validated")
         lost_months = locked - periods
         for contract, lost in lost_months.grouped("contract_id").items():
             skipped.append(
@@ -232,7 +230,7 @@ class RegieTimesheetPeriod(models.Model):
         """
         errors = []
         hashes = self._get_lines_hashes()
-        segments = self._get_rate_segments()
+        segments = self._get_remaining_segments()
         journals = {}
         groups = {}
         for contract, periods in self.grouped("contract_id").items():
@@ -339,23 +337,34 @@ class RegieTimesheetPeriod(models.Model):
             segments[period.id] = parts or [(period.date_from, period.billable_days)]
         return segments
 
+    def _get_remaining_segments(self):
+        """Return {period id: [(first day, days)]}: the validated days of each
+        rate segment not billed yet by a live move (a month partly credited
+        bills the rest)."""
+        billed = self._get_billed_days()
+        return {
+            period_id: [
+                (start, days - billed[period_id][start]["live"])
+                for start, days in parts
+                if float_compare(
+                    days, billed[period_id][start]["live"], precision_digits=4
+                )
+                > 0
+            ]
+            for period_id, parts in self._get_rate_segments().items()
+        }
+
     def _prepare_invoice_line_values(self, segments):
         """Return the invoice line values of the month, one per daily rate."""
         self.ensure_one()
         contract = self.contract_id
-        unit = contract.billing_unit
         uom = contract._get_billing_uom()
         analytic = contract.analytic_account_id
         vals_list = []
         for start, days in segments:
             rate = self.mission_id.get_rate(start)
-            if unit == "half_day":
-                quantity, price = days * 2, rate / 2
-            elif unit == "hour":
-                quantity = days * contract.hours_per_day
-                price = rate / contract.hours_per_day
-            else:
-                quantity, price = days, rate
+            factor = contract._get_billing_unit_factor()
+            quantity, price = days * factor, rate / factor
             name = self.name
             if len(segments) > 1:
                 name = self.env._(
@@ -375,6 +384,7 @@ class RegieTimesheetPeriod(models.Model):
                     or False,
                     "regie_period_id": self.id,
                     "regie_date_from": start,
+                    "regie_unit_factor": factor,
                     "regie_contract_id": contract.id,
                 }
             )
@@ -414,8 +424,9 @@ class RegieTimesheetPeriod(models.Model):
         )
 
     def _create_and_claim(self, groups):
-        """In a savepoint: create the moves, then claim their months with one
-        conditional UPDATE; a month claimed by someone else undoes it all."""
+        """In a savepoint: create the moves; creating their lines claims their
+        months (``_regie_sync_billing``), which refuses a month billed twice
+        and undoes it all."""
         with self.env.cr.savepoint():
             by_company = defaultdict(list)
             for group in groups:
@@ -428,52 +439,178 @@ class RegieTimesheetPeriod(models.Model):
                     .with_context(default_company_id=company.id)
                     .create([group["vals"] for group in company_groups])
                 )
-            lines = moves.invoice_line_ids.filtered("regie_period_id")
-            claim = {}
-            for line in lines.sorted(lambda line: (line.regie_date_from, line.id)):
-                claim.setdefault(line.regie_period_id.id, line)
-            self._regie_claim(claim)
             return self.env["account.move"].browse(moves.ids)
 
-    def _regie_claim(self, claim):
-        """Link each month to its invoice line with one conditional UPDATE;
-        refuse when any of them was invoiced meanwhile."""
-        self.env.flush_all()
+    # ------------------------------------------------------------------
+    # What the moves bill: the invariant
+    # ------------------------------------------------------------------
+
+    def _get_billed_days(self):
+        """Days billed for each month and rate segment by the moves linked to
+        it, net of credit notes, in one query:
+        {period id: {segment start: {"live": days, "posted": days}}}.
+
+        *live* counts the invoices (or bills) in draft or posted and the posted
+        credit notes: what the month is billed for, or about to be; *posted*
+        only what is posted."""
+        billed = defaultdict(lambda: defaultdict(lambda: {"live": 0.0, "posted": 0.0}))
+        if not self.ids:
+            return billed
+        self.env["account.move.line"].flush_model()
+        self.env["account.move"].flush_model(["state", "move_type"])
         self.env.cr.execute(
             SQL(
                 """
-                UPDATE regie_timesheet_period AS period
-                   SET state = 'invoiced',
-                       invoice_line_id = claim.line_id,
-                       invoice_id = claim.move_id,
-                       write_uid = %(uid)s,
-                       write_date = (now() at time zone 'UTC')
-                  FROM (VALUES %(values)s) AS claim(period_id, line_id, move_id)
-                 WHERE period.id = claim.period_id
-                   AND period.invoice_line_id IS NULL
-                   AND period.state = 'validated'
-             RETURNING period.id
+                SELECT line.regie_period_id, line.regie_date_from, move.state,
+                       SUM(CASE WHEN move.move_type IN ('out_refund', 'in_refund')
+                                THEN -1 ELSE 1 END
+                           * line.quantity
+                           / COALESCE(NULLIF(line.regie_unit_factor, 0), 1))
+                  FROM account_move_line line
+                  JOIN account_move move ON move.id = line.move_id
+                 WHERE line.regie_period_id IN %(ids)s
+                   AND line.display_type = 'product'
+                   AND (move.state = 'posted'
+                        OR (move.state = 'draft'
+                            AND move.move_type IN ('out_invoice', 'in_invoice')))
+              GROUP BY line.regie_period_id, line.regie_date_from, move.state
                 """,
-                uid=self.env.uid,
-                values=SQL(", ").join(
-                    SQL("(%s, %s, %s)", period_id, line.id, line.move_id.id)
-                    for period_id, line in claim.items()
-                ),
+                ids=tuple(self.ids),
             )
         )
-        claimed = {row[0] for row in self.env.cr.fetchall()}
-        periods = self.browse(list(claim))
-        fnames = ["state", "invoice_line_id", "invoice_id", "write_uid", "write_date"]
-        periods.invalidate_recordset(fnames)
-        if len(claimed) != len(claim):
-            lost = periods.filtered(lambda period: period.id not in claimed)
-            raise RegieInvoicingError(
-                self.env._(
-                    "%(months)s was invoiced by someone else meanwhile.",
-                    months=", ".join(lost.mapped("name")),
-                )
+        for period_id, start, state, days in self.env.cr.fetchall():
+            billed[period_id][start]["live"] += days
+            if state == "posted":
+                billed[period_id][start]["posted"] += days
+        return billed
+
+    def _regie_sync_billing(self):
+        """Make the months say what their moves bill, and refuse what would
+        bill a month beyond its validated days.
+
+        Called after every change of the moves linked to months (creation,
+        posting, reset to draft, cancellation, credit notes, deletion, edited
+        quantities): a month is *invoiced* when its live moves bill all its
+        validated days, *validated* (and invoiceable for the rest) otherwise.
+        """
+        periods = self.sudo().exists()
+        if not periods:
+            return True
+        # Serialise with any other transaction billing the same months.
+        self.env.cr.execute(
+            SQL(
+                "SELECT id FROM regie_timesheet_period "
+                "WHERE id IN %s FOR NO KEY UPDATE",
+                tuple(periods.ids),
             )
-        periods.modified(fnames)
+        )
+        periods.invalidate_recordset(["state", "invoice_line_id"])
+        billed = periods._get_billed_days()
+        errors = []
+        for period in periods:
+            live = sum(part["live"] for part in billed[period.id].values())
+            if period.state not in ("validated", "invoiced"):
+                if live:
+                    errors.append(
+                        self.env._(
+                            "%(month)s is not validated (%(state)s): it cannot be "
+                            "invoiced.",
+                            month=period.name,
+                            state=period._get_state_label(),
+                        )
+                    )
+                continue
+            if float_compare(live, period.billable_days, precision_digits=4) > 0:
+                errors.append(period._get_billed_twice_message(live))
+        if errors:
+            raise UserError("\n".join(errors))
+        to_invoiced, to_validated = periods.browse(), periods.browse()
+        for period in periods.filtered(
+            lambda period: period.state in ("validated", "invoiced")
+        ):
+            live = sum(part["live"] for part in billed[period.id].values())
+            full = (
+                float_compare(live, period.billable_days, precision_digits=4) >= 0
+                and live > 0
+            )
+            if full and period.state == "validated":
+                to_invoiced |= period
+            elif not full and period.state == "invoiced":
+                to_validated |= period
+        live_lines = periods._get_live_invoice_lines()
+        for period in periods:
+            line = live_lines.get(period.id, self.env["account.move.line"])
+            if period in to_invoiced or (
+                period.state == "invoiced" and period not in to_validated
+            ):
+                if period.invoice_line_id != line:
+                    period._period_workflow().invoice_line_id = line
+            elif period.invoice_line_id:
+                period._period_workflow().invoice_line_id = False
+        if to_invoiced:
+            to_invoiced._period_workflow().write({"state": "invoiced"})
+        if to_validated:
+            to_validated._period_workflow().write({"state": "validated"})
+            to_validated._message_log_batch(
+                bodies={
+                    period.id: self.env._(
+                        "Its invoice was cancelled, deleted or credited: the month "
+                        "can be invoiced again (%(days)s day(s) to invoice).",
+                        days=period._format_days(
+                            period.billable_days
+                            - sum(part["live"] for part in billed[period.id].values())
+                        ),
+                    )
+                    for period in to_validated
+                }
+            )
+        return True
+
+    def _get_live_invoice_lines(self):
+        """{period id: the first line of its most recent invoice (or bill) in
+        draft or posted}."""
+        lines = (
+            self.env["account.move.line"]
+            .sudo()
+            .search(
+                [
+                    ("regie_period_id", "in", self.ids),
+                    ("display_type", "=", "product"),
+                    ("parent_state", "in", ("draft", "posted")),
+                    ("move_id.move_type", "in", ("out_invoice", "in_invoice")),
+                ],
+                order="move_id desc, regie_date_from, id",
+            )
+        )
+        result = {}
+        for line in lines:
+            result.setdefault(line.regie_period_id.id, line)
+        return result
+
+    def _get_billed_twice_message(self, live):
+        moves = (
+            self.env["account.move.line"]
+            .sudo()
+            .search(
+                [
+                    ("regie_period_id", "=", self.id),
+                    ("parent_state", "in", ("draft", "posted")),
+                ]
+            )
+            .move_id
+        )
+        return self.env._(
+            "%(month)s would be billed %(billed)s day(s) for %(validated)s validated "
+            "(%(moves)s): a month is billed once. Cancel or credit the other "
+            "invoice first.",
+            month=self.name,
+            billed=self._format_days(live),
+            validated=self._format_days(self.billable_days),
+            moves=", ".join(moves.mapped("display_name")),
+        )
+
+    def _format_days(self, days):
+        return tools.formatLang(self.env, days, digits=2)
 
     def _attach_reports_to_invoices(self):
         """Attach the signed CRA of each month to its invoice, in one batch.

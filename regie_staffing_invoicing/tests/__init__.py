@@ -8,3 +8,4 @@ from . import test_budget
 from . import test_vendor_bill_matching
 from . import test_price_revision
 from . import test_margin
+from . import test_money_integrity

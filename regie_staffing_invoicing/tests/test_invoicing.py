@@ -1,11 +1,8 @@
 from datetime import date
 
-import psycopg2
-
 from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, tagged
-from odoo.tools import mute_logger
 
 from .common import RegieInvoicingCommon
 
@@ -206,7 +203,7 @@ class TestInvoicing(RegieInvoicingCommon):
     def test_invoicing_twice_is_refused(self):
         period = self._validated_month(self.mission, MARCH, days=2)
         self._invoice(period)
-        with self.assertRaisesRegex(UserError, "already invoiced"):
+        with self.assertRefused("already invoiced"):
             self._invoice(period)
         self.assertEqual(
             len(
@@ -300,19 +297,30 @@ class TestInvoicing(RegieInvoicingCommon):
         with self.assertRaises(UserError):
             period.with_user(self.billing).write({"state": "validated"})
 
-    @mute_logger("odoo.sql_db")
-    def test_unique_index_is_the_last_guard(self):
+    def test_a_second_line_on_a_billed_month_is_refused(self):
         period = self._validated_month(self.mission, MARCH, days=2)
         move, _summary = self._invoice(period)
         line = move.invoice_line_ids
-        with self.assertRaises(psycopg2.IntegrityError), self.cr.savepoint():
-            self.cr.execute(
-                "INSERT INTO account_move_line (move_id, account_id, "
-                "regie_period_id, regie_date_from, display_type, balance) "
-                "SELECT move_id, account_id, regie_period_id, regie_date_from, "
-                "display_type, 0 FROM account_move_line WHERE id = %s",
-                [line.id],
+        with self.assertRefused("billed once"):
+            self.env["account.move"].with_user(self.billing).create(
+                {
+                    "move_type": "out_invoice",
+                    "partner_id": self.client.id,
+                    "invoice_line_ids": [
+                        Command.create(
+                            {
+                                "name": "Again",
+                                "quantity": 2.0,
+                                "price_unit": 500.0,
+                                "regie_period_id": period.id,
+                                "regie_date_from": line.regie_date_from,
+                                "regie_unit_factor": 1.0,
+                            }
+                        )
+                    ],
+                }
             )
+        self.assertBilledOnce(period)
 
     # ------------------------------------------------------------------
     # Cancel, delete, reverse
@@ -372,7 +380,7 @@ class TestInvoicing(RegieInvoicingCommon):
         second, _summary = self._invoice(period)
         self.assertEqual(second.amount_untaxed, 1000.0)
 
-    def test_partial_credit_note_keeps_the_months_invoiced(self):
+    def test_partial_credit_note_leaves_the_rest_to_invoice(self):
         period = self._validated_month(self.mission, MARCH, days=2)
         move, _summary = self._invoice(period)
         move.action_post()
@@ -385,11 +393,15 @@ class TestInvoicing(RegieInvoicingCommon):
         refund = move.reversal_move_ids
         refund.invoice_line_ids.quantity = 1.0
         refund.action_post()
-        self.assertEqual(period.state, "invoiced")
-        self.assertEqual(period.invoice_id, move)
+        self.assertBilledOnce(period)
+        # One day is credited: the month bills that day again, not two.
+        self.assertEqual(period.state, "validated")
         self.assertEqual(self.contract.invoiced_amount, 500.0)
-        with self.assertRaisesRegex(UserError, "already invoiced"):
-            self._invoice(period)
+        second, _summary = self._invoice(period)
+        self.assertEqual(second.invoice_line_ids.quantity, 1.0)
+        self.assertEqual(second.amount_untaxed, 500.0)
+        self.assertEqual(period.state, "invoiced")
+        self.assertBilledOnce(period)
 
     def test_reset_to_draft_refused_once_invoiced(self):
         period = self._validated_month(self.mission, MARCH, days=2)
