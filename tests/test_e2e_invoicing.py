@@ -154,3 +154,74 @@ def test_concurrent_invoicing_creates_one_invoice(
         [("regie_period_id", "in", periods), ("parent_state", "!=", "cancel")],
     )
     assert moves == 1
+
+
+def test_standard_accounting_buttons_never_bill_a_month_twice(
+    admin, manager, lead, accountant, make_user, run_id
+):
+    """Odoo's own buttons, pressed by the accountant over XML-RPC: cancel and
+    re-invoice, then reset the cancelled invoice to draft; credit, re-invoice,
+    then reset the credit note to draft. Both resets are refused."""
+    _contract, periods = validated_months(
+        admin, manager, lead, make_user, run_id, "money", 1
+    )
+
+    def month():
+        return accountant.call(
+            "regie.timesheet.period", "read", periods, ["state", "invoice_id"]
+        )[0]
+
+    def posted_total():
+        moves = accountant.call(
+            "account.move",
+            "search_read",
+            [("regie_period_ids", "in", periods), ("state", "=", "posted")],
+            ["amount_untaxed_signed"],
+        )
+        return sum(move["amount_untaxed_signed"] for move in moves)
+
+    def press(method, move):
+        """Odoo's button methods return None, which XML-RPC cannot carry: the
+        call is made (and committed), then the answer fails to marshal."""
+        try:
+            accountant.call("account.move", method, [move])
+        except xmlrpc.client.Fault as error:
+            if "cannot marshal None" not in error.faultString:
+                raise
+
+    accountant.call("regie.timesheet.period", "action_create_invoice", periods)
+    first = month()["invoice_id"][0]
+    press("action_post", first)
+    press("button_cancel", first)
+    assert month()["state"] == "validated"
+    accountant.call("regie.timesheet.period", "action_create_invoice", periods)
+    second = month()["invoice_id"][0]
+    assert second != first
+    message = fault(accountant.call, "account.move", "button_draft", [first])
+    assert "billed once" in message
+    press("action_post", second)
+    assert posted_total() == 4 * 612.5
+    # A full credit note releases the month; its reset to draft after the month
+    # was invoiced again is refused.
+    wizard = accountant.call(
+        "account.move.reversal",
+        "create",
+        {
+            "journal_id": accountant.call(
+                "account.move", "read", [second], ["journal_id"]
+            )[0]["journal_id"][0]
+        },
+        context={"active_model": "account.move", "active_ids": [second]},
+    )
+    action = accountant.call("account.move.reversal", "refund_moves", [wizard])
+    refund = action["res_id"]
+    press("action_post", refund)
+    assert month()["state"] == "validated"
+    assert posted_total() == 0
+    accountant.call("regie.timesheet.period", "action_create_invoice", periods)
+    third = month()["invoice_id"][0]
+    press("action_post", third)
+    message = fault(accountant.call, "account.move", "button_draft", [refund])
+    assert "billed once" in message
+    assert posted_total() == 4 * 612.5
+    assert month()["state"] == "invoiced"

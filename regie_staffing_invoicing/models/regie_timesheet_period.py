@@ -579,11 +579,13 @@ class RegieTimesheetPeriod(models.Model):
                     ("parent_state", "in", ("draft", "posted")),
                     ("move_id.move_type", "in", ("out_invoice", "in_invoice")),
                 ],
-                order="move_id desc, regie_date_from, id",
+                order="id",
             )
         )
         result = {}
-        for line in lines:
+        for line in lines.sorted(
+            lambda line: (-line.move_id.id, line.regie_date_from, line.id)
+        ):
             result.setdefault(line.regie_period_id.id, line)
         return result
 
