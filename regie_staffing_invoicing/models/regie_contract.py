@@ -4,7 +4,7 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import float_compare
+from odoo.tools import float_compare, format_amount, formatLang
 
 from odoo.addons.regie_staffing.models.regie_workflow import (
     check_workflow_fields,
@@ -51,8 +51,8 @@ class RegieContract(models.Model):
         "them, separated by commas.",
     )
     budget_hard_stop = fields.Boolean(
-        help="Refuse validating or invoicing months beyond the budget unless a "
-        "manager overrides it.",
+        help="Refuse invoicing months beyond the budget unless a manager "
+        "overrides it (validating them is never refused: the days were worked).",
         tracking=True,
     )
     budget_override = fields.Boolean(
@@ -196,10 +196,10 @@ class RegieContract(models.Model):
         for contract in self:
             contract.sudo().message_post(
                 body=self.env._(
-                    "Budget override by %(user)s: months may be validated and "
-                    "invoiced beyond the budget of %(budget)s.",
+                    "Budget override by %(user)s: months may be invoiced beyond "
+                    "the budget of %(budget)s.",
                     user=user.name,
-                    budget=contract.budget_amount,
+                    budget=contract._format_money(contract.budget_amount),
                 )
             )
         return True
@@ -337,34 +337,16 @@ class RegieContract(models.Model):
                 )
             )
 
-    def _check_budget_hard_stop(self, amount=0.0, extra_periods=None):
-        """Refuse going beyond the budget of hard-stop contracts (without a
-        manager's override): ``amount`` about to be invoiced, or the value of
-        ``extra_periods`` about to be validated on top of the validated months
-        not invoiced yet."""
+    def _check_budget_hard_stop(self, amount=0.0):
+        """Refuse invoicing beyond the budget of hard-stop contracts (without a
+        manager's override): ``amount`` about to be invoiced on top of what is
+        invoiced. Validation is never refused for the budget: the days were
+        worked; the stop applies when they are invoiced."""
         contracts = self.filtered(
             lambda c: c.budget_hard_stop and c.budget_amount and not c.budget_override
         ).sudo()
-        if not contracts:
-            return
-        pending = defaultdict(float)
-        if extra_periods is not None:
-            periods = (
-                self.env["regie.timesheet.period"]
-                .sudo()
-                .search(
-                    [
-                        ("contract_id", "in", contracts.ids),
-                        ("state", "=", "validated"),
-                    ]
-                )
-            ) | extra_periods.sudo()
-            for period in periods:
-                pending[period.contract_id.id] += period.billable_days * (
-                    period.mission_id.get_rate(period.date_from)
-                )
         for contract in contracts:
-            total = contract.invoiced_amount + amount + pending[contract.id]
+            total = contract.invoiced_amount + amount
             if (
                 float_compare(
                     total,
@@ -379,10 +361,14 @@ class RegieContract(models.Model):
                         "%(budget)s (hard stop); a manager must override the budget "
                         "first.",
                         contract=contract.name,
-                        total=contract.currency_id.round(total),
-                        budget=contract.budget_amount,
+                        total=contract._format_money(total),
+                        budget=contract._format_money(contract.budget_amount),
                     )
                 )
+
+    def _format_money(self, amount):
+        self.ensure_one()
+        return format_amount(self.env, amount, self.currency_id)
 
     def _check_budget_thresholds(self, moves):
         """Alert the account manager when the invoices ``moves`` made a contract
@@ -411,9 +397,9 @@ class RegieContract(models.Model):
             message = self.env._(
                 "Budget alert: %(percent)s%% of the budget of %(budget)s is invoiced "
                 "(threshold %(threshold)s%% crossed).",
-                percent=round(after, 1),
-                budget=contract.budget_amount,
-                threshold=crossed[-1],
+                percent=formatLang(self.env, after, digits=1),
+                budget=contract._format_money(contract.budget_amount),
+                threshold=formatLang(self.env, crossed[-1], digits=0),
             )
             contract.message_post(body=message)
             contract.activity_schedule(
@@ -451,8 +437,19 @@ class RegieContract(models.Model):
             "invoice_date": invoice_date,
             "invoice_line_ids": [],
         }
-        if self.payment_term_id:
-            vals["invoice_payment_term_id"] = self.payment_term_id.id
+        # The contract's payment term, else the partner's (per company), as
+        # Odoo's invoice form takes it; without any, the invoice is due on its
+        # own date (Odoo would make an invoice dated in the past due today).
+        partner = self.partner_id.with_company(self.company_id)
+        term = self.payment_term_id or (
+            partner.property_payment_term_id
+            if self.direction == "sale"
+            else partner.property_supplier_payment_term_id
+        )
+        if term:
+            vals["invoice_payment_term_id"] = term.id
+        else:
+            vals["invoice_date_due"] = invoice_date
         return vals
 
     def _get_billing_unit_factor(self):

@@ -45,15 +45,6 @@ class RegieTimesheetPeriod(models.Model):
         groups=INVOICE_GROUPS,
     )
 
-    def _do_validate(self, partner=None, signature=None, signed_by=None, tacit=False):
-        # Tacit acceptance is contractual: it is not refused, the hard stop
-        # applies when the month is invoiced.
-        if not tacit:
-            self.contract_id._check_budget_hard_stop(extra_periods=self)
-        return super()._do_validate(
-            partner=partner, signature=signature, signed_by=signed_by, tacit=tacit
-        )
-
     def action_create_invoice(self, invoice_date=None):
         """Invoice validated months: customer invoices for sale contracts, draft
         vendor bills for purchase contracts, one per contract (or partner) and
@@ -355,16 +346,26 @@ class RegieTimesheetPeriod(models.Model):
         }
 
     def _prepare_invoice_line_values(self, segments):
-        """Return the invoice line values of the month, one per daily rate."""
+        """Return the invoice line values of the month, one per daily rate.
+
+        In half-days or hours, the unit price is the daily rate divided and
+        rounded to the price precision: a rounding line then brings the month
+        to its days × daily rate, to the cent."""
         self.ensure_one()
         contract = self.contract_id
+        currency = contract.currency_id
         uom = contract._get_billing_uom()
         analytic = contract.analytic_account_id
+        precision = self.env["decimal.precision"].precision_get
+        qty_digits = precision("Product Unit of Measure")
+        price_digits = precision("Product Price")
+        distribution = analytic and {str(analytic.id): 100.0} or False
+        factor = contract._get_billing_unit_factor()
         vals_list = []
         for start, days in segments:
             rate = self.mission_id.get_rate(start)
-            factor = contract._get_billing_unit_factor()
-            quantity, price = days * factor, rate / factor
+            quantity = float_round(days * factor, precision_digits=qty_digits)
+            price = float_round(rate / factor, precision_digits=price_digits)
             name = self.name
             if len(segments) > 1:
                 name = self.env._(
@@ -372,22 +373,38 @@ class RegieTimesheetPeriod(models.Model):
                     month=self.name,
                     date=start.strftime("%d/%m"),
                 )
+            common = {
+                "product_id": contract.product_id.id,
+                "product_uom_id": uom.id,
+                "analytic_distribution": distribution,
+                "regie_contract_id": contract.id,
+            }
             vals_list.append(
                 {
-                    "product_id": contract.product_id.id,
+                    **common,
                     "name": name,
-                    "quantity": float_round(quantity, precision_digits=4),
-                    "product_uom_id": uom.id,
-                    "price_unit": contract.currency_id.round(price),
-                    "analytic_distribution": analytic
-                    and {str(analytic.id): 100.0}
-                    or False,
+                    "quantity": quantity,
+                    "price_unit": price,
                     "regie_period_id": self.id,
                     "regie_date_from": start,
                     "regie_unit_factor": factor,
-                    "regie_contract_id": contract.id,
                 }
             )
+            difference = currency.round(days * rate) - currency.round(quantity * price)
+            if not currency.is_zero(difference):
+                vals_list.append(
+                    {
+                        **common,
+                        "name": self.env._(
+                            "%(month)s: rounding to %(days)s day(s) at %(rate)s a day",
+                            month=name,
+                            days=tools.formatLang(self.env, days, digits=2),
+                            rate=tools.format_amount(self.env, rate, currency),
+                        ),
+                        "quantity": 1.0,
+                        "price_unit": difference,
+                    }
+                )
         return vals_list
 
     def _create_invoice_moves(self, groups):

@@ -30,13 +30,13 @@ class TestBudget(RegieInvoicingCommon):
         alerts = self._alerts(self.contract)
         self.assertEqual(len(alerts), 1)
         self.assertEqual(alerts.user_id, self.lead)
-        self.assertIn("threshold 80.0%", self.contract.message_ids[0].body)
+        self.assertIn("threshold 80%", self.contract.message_ids[0].body)
 
     def test_crossing_two_thresholds_at_once_alerts_the_highest(self):
         self.contract.budget_amount = 4500.0
         self._invoice(self._validated_month(self.mission, MARCH, days=10))
         self.assertEqual(len(self._alerts(self.contract)), 1)
-        self.assertIn("threshold 100.0%", self.contract.message_ids[0].body)
+        self.assertIn("threshold 100%", self.contract.message_ids[0].body)
 
     def test_invalid_thresholds_are_refused(self):
         with self.assertRaises(ValidationError):
@@ -47,8 +47,14 @@ class TestBudget(RegieInvoicingCommon):
     def test_hard_stop_refuses_invoicing_beyond_the_budget(self):
         period = self._validated_month(self.mission, MARCH, days=10)
         self.contract.write({"budget_amount": 4000.0, "budget_hard_stop": True})
-        with self.assertRaisesRegex(UserError, "hard stop"):
+        with self.assertRaises(UserError) as refused:
             self._invoice(period)
+        # The amounts read as money, not as raw floats.
+        message = str(refused.exception)
+        self.assertIn("hard stop", message)
+        self.assertIn("5,000.00", message)
+        self.assertIn("4,000.00", message)
+        self.assertNotIn("5000.0", message)
         self.assertEqual(period.state, "validated")
         self.contract.with_user(self.manager).action_override_budget()
         self.assertTrue(self.contract.budget_override)
@@ -56,17 +62,24 @@ class TestBudget(RegieInvoicingCommon):
         self._invoice(period)
         self.assertEqual(period.state, "invoiced")
 
-    def test_hard_stop_refuses_validation_beyond_the_budget(self):
+    def test_hard_stop_never_refuses_a_validation(self):
+        """The days were worked: the lead validates and the client signs in
+        the portal beyond the budget; the stop applies at invoicing."""
         self.contract.write({"budget_amount": 4000.0, "budget_hard_stop": True})
-        lines = self._log_days(self.mission, MARCH, 10)
-        period = lines.regie_period_id
+        period = self._log_days(self.mission, MARCH, 10).regie_period_id
         period.with_user(self.lead).action_submit()
-        with self.assertRaisesRegex(UserError, "hard stop"):
-            period.with_user(self.lead).action_validate()
-        self.assertEqual(period.state, "submitted")
-        self.contract.with_user(self.manager).action_override_budget()
         period.with_user(self.lead).action_validate()
         self.assertEqual(period.state, "validated")
+        client_contact = self.env["res.partner"].create(
+            {"name": "Claire Client", "parent_id": self.client.id}
+        )
+        self.contract.client_manager_id = client_contact
+        april = self._log_days(self.mission, APRIL, 10).regie_period_id
+        april.with_user(self.lead).action_submit()
+        april._portal_validate(client_contact, signed_by="Claire Client")
+        self.assertEqual(april.state, "validated")
+        with self.assertRaisesRegex(UserError, "hard stop"):
+            self._invoice(period | april)
 
     def test_changing_the_budget_drops_the_override(self):
         self.contract.write({"budget_amount": 4000.0, "budget_hard_stop": True})

@@ -73,6 +73,37 @@ class TestInvoicing(RegieInvoicingCommon):
         self.assertEqual(line.product_uom_id, self.env.ref("uom.product_uom_hour"))
         self.assertEqual(line.price_subtotal, 4687.5)
 
+    def test_hour_billing_amounts_to_days_times_rate_to_the_cent(self):
+        # 22 days of 7.5 h at 650 a day: 165 h at 86.67 would bill 14,300.55.
+        contract = self._create_contract(billing_unit="hour", hours_per_day=7.5)
+        mission = self._create_mission(contract, daily_rate=650.0)
+        period = self._validated_month(mission, MARCH, days=21, hours=7.5)
+        period |= self._validated_month(mission, APRIL, days=1, hours=7.5)
+        moves, _summary = self._invoice(period)
+        self.assertEqual(sum(period.mapped("billable_days")), 22.0)
+        self.assertAlmostEqual(sum(moves.mapped("amount_untaxed")), 22 * 650.0)
+        march = moves.invoice_line_ids.filtered(
+            lambda line: line.regie_period_id == period[0]
+        )
+        self.assertEqual((march.quantity, march.price_unit), (157.5, 86.67))
+        rounding = moves.invoice_line_ids.filtered(
+            lambda line: not line.regie_period_id and line.move_id == march.move_id
+        )
+        # 157.5 h at 86.67 = 13,650.53 for 21 days at 650 = 13,650.00.
+        self.assertAlmostEqual(rounding.price_subtotal, -0.53)
+        self.assertIn("rounding", rounding.name)
+        self.assertBilledOnce(period)
+
+    def test_half_day_billing_amounts_to_days_times_rate_to_the_cent(self):
+        contract = self._create_contract(billing_unit="half_day")
+        mission = self._create_mission(contract, daily_rate=655.55)
+        period = self._validated_month(mission, MARCH, days=21)
+        move, _summary = self._invoice(period)
+        self.assertAlmostEqual(move.amount_untaxed, 21 * 655.55)
+        line = move.invoice_line_ids.filtered("regie_period_id")
+        self.assertEqual((line.quantity, line.price_unit), (42.0, 327.78))
+        self.assertBilledOnce(period)
+
     def test_rate_change_inside_the_month_splits_the_line(self):
         self.env["regie.mission.rate"].create(
             {
@@ -167,6 +198,32 @@ class TestInvoicing(RegieInvoicingCommon):
         move, _summary = self._invoice(period)
         self.assertEqual(move.journal_id, journal)
         self.assertEqual(move.invoice_payment_term_id, self.pay_terms_a)
+
+    def test_due_dates_follow_the_invoice_date(self):
+        """An invoice dated in the past falls due by its own date and payment
+        term, not today."""
+        thirty_days = self.env.ref("account.account_payment_term_30days")
+        march = self._validated_month(self.mission, MARCH, days=2)
+        move, _summary = self._invoice(march, invoice_date=date(2025, 4, 7))
+        # No term on the contract nor on the client: due on the invoice date.
+        self.assertFalse(move.invoice_payment_term_id)
+        self.assertEqual(move.invoice_date_due, date(2025, 4, 7))
+        move.action_post()
+        self.assertEqual(move.invoice_date_due, date(2025, 4, 7))
+        # The client's own term, then the contract's, which prevails.
+        self.client.with_company(
+            self.env.company
+        ).property_payment_term_id = thirty_days
+        april = self._validated_month(self.mission, APRIL, days=2)
+        move, _summary = self._invoice(april, invoice_date=date(2025, 5, 6))
+        self.assertEqual(move.invoice_payment_term_id, thirty_days)
+        self.assertEqual(move.invoice_date_due, date(2025, 6, 5))
+        # The contract's term prevails (immediate: due on the invoice date).
+        self.contract.payment_term_id = self.pay_terms_a
+        may = self._validated_month(self.mission, date(2025, 5, 1), days=2)
+        move, _summary = self._invoice(may, invoice_date=date(2025, 6, 2))
+        self.assertEqual(move.invoice_payment_term_id, self.pay_terms_a)
+        self.assertEqual(move.invoice_date_due, date(2025, 6, 2))
 
     def test_reports_attached_and_links_both_ways(self):
         periods = self._validated_month(self.mission, MARCH) | self._validated_month(
