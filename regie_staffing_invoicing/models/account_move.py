@@ -1,6 +1,7 @@
 from collections import defaultdict
 
 from odoo import api, fields, models
+from odoo.tools import float_compare, float_round, format_amount, formatLang
 
 
 class AccountMove(models.Model):
@@ -16,6 +17,12 @@ class AccountMove(models.Model):
         compute="_compute_regie_contract_ids",
     )
     regie_contract_count = fields.Integer(compute="_compute_regie_contract_ids")
+    regie_billing_warning = fields.Text(
+        compute="_compute_regie_billing_warning",
+        help="Draft régie invoice that no longer bills its validated months as "
+        "they are: edited quantities or prices, or régie lines without their "
+        "month (a duplicated invoice).",
+    )
 
     @api.depends("regie_period_ids")
     def _compute_regie_period_count(self):
@@ -38,6 +45,77 @@ class AccountMove(models.Model):
         for move in self:
             move.regie_contract_ids = contracts[move.id]
             move.regie_contract_count = len(contracts[move.id])
+
+    @api.depends(
+        "state",
+        "move_type",
+        "invoice_line_ids.quantity",
+        "invoice_line_ids.price_unit",
+        "invoice_line_ids.regie_period_id",
+        "invoice_line_ids.regie_contract_id",
+    )
+    def _compute_regie_billing_warning(self):
+        drafts = self.filtered(
+            lambda move: (
+                move.state == "draft"
+                and move.move_type in ("out_invoice", "in_invoice")
+                and move.invoice_line_ids.regie_contract_id
+            )
+        )
+        (self - drafts).regie_billing_warning = False
+        if not drafts:
+            return
+        lines = drafts.invoice_line_ids.filtered("regie_period_id")
+        periods = lines.regie_period_id.sudo()
+        segments = periods._get_rate_segments()
+        billed = periods._get_billed_days()
+        digits = self.env["decimal.precision"].precision_get("Product Price")
+        for move in drafts:
+            warnings = []
+            own = move.invoice_line_ids.filtered("regie_period_id")
+            if not own:
+                warnings.append(
+                    self.env._(
+                        "These régie lines are not linked to any validated month "
+                        "(a duplicated invoice?): they bill days that no month "
+                        "accounts for. Invoice the months from Régie months to "
+                        "invoice instead."
+                    )
+                )
+            for line in own:
+                period = line.regie_period_id.sudo()
+                factor = line.regie_unit_factor or 1.0
+                days = dict(segments.get(period.id, [])).get(line.regie_date_from, 0.0)
+                # What the other live moves bill of that segment (this draft
+                # is live too).
+                others = (
+                    billed[period.id][line.regie_date_from]["live"]
+                    - line.quantity / factor
+                )
+                expected_quantity = (days - others) * factor
+                rate = period.mission_id.get_rate(line.regie_date_from)
+                expected_price = float_round(rate / factor, precision_digits=digits)
+                if float_compare(
+                    line.quantity, expected_quantity, precision_digits=4
+                ) or float_compare(
+                    line.price_unit, expected_price, precision_digits=digits
+                ):
+                    warnings.append(
+                        self.env._(
+                            "%(line)s: %(quantity)s at %(price)s no longer matches "
+                            "the validated month (%(expected)s at %(rate)s).",
+                            line=line.name or period.name,
+                            quantity=formatLang(self.env, line.quantity),
+                            price=format_amount(
+                                self.env, line.price_unit, line.currency_id
+                            ),
+                            expected=formatLang(self.env, expected_quantity),
+                            rate=format_amount(
+                                self.env, expected_price, line.currency_id
+                            ),
+                        )
+                    )
+            move.regie_billing_warning = "\n".join(warnings) or False
 
     def write(self, vals):
         res = super().write(vals)

@@ -120,9 +120,34 @@ class TestMoneyIntegrity(RegieInvoicingCommon):
 
     def test_duplicate_of_an_invoice_does_not_claim_its_months(self):
         move, _summary = self._invoice(self.march)
+        self.assertFalse(move.regie_billing_warning)
         copy = move.with_user(self.billing).copy()
         self.assertFalse(copy.invoice_line_ids.regie_period_id)
         self.assertEqual(self.march.invoice_id, move)
+        self.assertBilledOnce(self.march)
+        # The copy warns that it bills days no month accounts for.
+        self.assertIn("not linked to any validated month", copy.regie_billing_warning)
+        self.assertFalse(move.regie_billing_warning)
+
+    def test_editing_a_draft_regie_line_warns(self):
+        move, _summary = self._invoice(self.march)
+        line = move.invoice_line_ids
+        # More days than validated is refused (the month would be billed
+        # twice over); fewer is allowed, with a warning.
+        with self.assertRefused("billed once"):
+            line.with_user(self.billing).quantity = 6.0
+        line.with_user(self.billing).quantity = 4.0
+        self.assertIn(
+            "no longer matches the validated month", move.regie_billing_warning
+        )
+        self.assertIn("4.00", move.regie_billing_warning)
+        line.with_user(self.billing).quantity = 5.0
+        self.assertFalse(move.regie_billing_warning)
+        line.with_user(self.billing).price_unit = 450.0
+        self.assertIn("450.00", move.regie_billing_warning)
+        # Only a warning: the draft can still be posted (5 days, as validated).
+        move.with_user(self.billing).action_post()
+        self.assertFalse(move.regie_billing_warning)
         self.assertBilledOnce(self.march)
 
     # ------------------------------------------------------------------
