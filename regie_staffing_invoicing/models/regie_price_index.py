@@ -25,14 +25,13 @@ class RegiePriceIndex(models.Model):
             index.last_value_date = last.date
 
     def get_value(self, date):
-        """Return the value of the index for the month containing ``date``.
-
-        Returns 0.0 when the index has no value for that month.
-        """
+        """Return the last value of the index published at or before ``date``
+        (a date or 'YYYY-MM-DD'): the value of its month, else of the latest
+        month before it. Returns 0.0 when no value is published yet."""
         self.ensure_one()
-        month = fields.Date.to_date(date).replace(day=1)
-        value = self.value_ids.filtered(lambda v: v.date == month)
-        return value.value if value else 0.0
+        day = fields.Date.to_date(date)
+        values = self.value_ids.filtered(lambda v: v.date <= day)
+        return max(values, key=lambda v: v.date).value if values else 0.0
 
 
 class RegiePriceIndexValue(models.Model):

@@ -16,7 +16,24 @@ class TestPriceIndex(RegieInvoicingCommon):
         )
         self.assertEqual(str(value.date), "2026-03-01")
         self.assertEqual(self.index.get_value("2026-03-31"), 301.5)
-        self.assertEqual(self.index.get_value("2026-04-01"), 0.0)
+        self.assertEqual(self.index.get_value("2026-03-01"), 301.5)
+
+    def test_value_is_the_last_published_at_or_before_the_date(self):
+        self.index.write(
+            {
+                "value_ids": [
+                    Command.create({"date": "2025-10-01", "value": 290.0}),
+                    Command.create({"date": "2025-12-01", "value": 295.0}),
+                    Command.create({"date": "2026-03-01", "value": 301.5}),
+                ]
+            }
+        )
+        self.assertEqual(self.index.get_value("2025-09-30"), 0.0)
+        self.assertEqual(self.index.get_value("2025-10-01"), 290.0)
+        self.assertEqual(self.index.get_value("2025-11-15"), 290.0)
+        self.assertEqual(self.index.get_value("2026-02-28"), 295.0)
+        self.assertEqual(self.index.get_value("2026-03-01"), 301.5)
+        self.assertEqual(self.index.get_value("2027-01-01"), 301.5)
 
     def test_last_value(self):
         self.index.write(
