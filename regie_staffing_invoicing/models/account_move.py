@@ -18,6 +18,7 @@ class AccountMove(models.Model):
     )
     regie_contract_count = fields.Integer(compute="_compute_regie_contract_ids")
     regie_billing_warning = fields.Text(
+        string="Régie billing warning",
         compute="_compute_regie_billing_warning",
         help="Draft régie invoice that no longer bills its validated months as "
         "they are: edited quantities or prices, or régie lines without their "

@@ -16,6 +16,8 @@ from odoo.addons.regie_staffing.models.regie_workflow import is_workflow, workfl
 DAYS_DIGITS = 2
 MATCHED_STATES = ("validated", "invoiced")
 OVERRIDE_FIELDS = ("regie_match_override", "regie_match_override_difference")
+# Row of the lines of a matched bill that charge no consultant's days.
+OTHER_CHARGES = "other"
 
 
 class AccountMove(models.Model):
@@ -200,11 +202,32 @@ class AccountMove(models.Model):
     def write(self, vals):
         if not is_workflow(self.env):
             self._regie_check_override_fields(vals)
-        return super().write(vals)
+        before = self._regie_get_matched_periods()
+        res = super().write(vals)
+        if not {
+            "state",
+            "regie_contract_id",
+            "regie_match_date_from",
+            "regie_match_date_to",
+        }.isdisjoint(vals):
+            (before | self._regie_get_matched_periods())._regie_sync_billing()
+        return res
 
     def _post(self, soft=True):
         self._regie_check_match_before_post()
-        return super()._post(soft=soft)
+        # The lines of a matched bill count in its contract's invoiced amount
+        # and budget, like the lines the invoicing action makes.
+        for move in self.filtered("regie_contract_id"):
+            move.invoice_line_ids.filtered(
+                lambda line: (
+                    line.display_type == "product" and not line.regie_contract_id
+                )
+            ).regie_contract_id = move.regie_contract_id
+        posted = super()._post(soft=soft)
+        # A posted provider's bill claims the months it matches (and a credit
+        # note of it gives them back, once it reverses it fully).
+        posted._regie_get_matched_periods()._regie_sync_billing()
+        return posted
 
     def action_regie_override_match(self):
         """Allow posting vendor bills that charge more than the validated months
@@ -257,6 +280,45 @@ class AccountMove(models.Model):
     # ------------------------------------------------------------------
     # Business helpers
     # ------------------------------------------------------------------
+
+    def _regie_get_matched_periods(self):
+        """The validated or invoiced months that these vendor bills (and the
+        bills these credit notes reverse) are matched against, in one search."""
+        bills = (self | self.reversed_entry_id).filtered(
+            lambda move: (
+                move.regie_contract_id
+                and move.regie_match_date_from
+                and move.regie_match_date_to
+            )
+        )
+        if not bills:
+            return self.env["regie.timesheet.period"]
+        periods = (
+            self.env["regie.timesheet.period"]
+            .sudo()
+            .search(
+                [
+                    ("contract_id", "in", bills.regie_contract_id.ids),
+                    ("state", "in", MATCHED_STATES),
+                    (
+                        "date_from",
+                        ">=",
+                        min(bills.mapped("regie_match_date_from"))
+                        + relativedelta(day=1),
+                    ),
+                    ("date_from", "<=", max(bills.mapped("regie_match_date_to"))),
+                ]
+            )
+        )
+        return periods.filtered(
+            lambda period: any(
+                bill.regie_contract_id == period.contract_id
+                and bill.regie_match_date_from + relativedelta(day=1)
+                <= period.date_from
+                <= bill.regie_match_date_to
+                for bill in bills
+            )
+        )
 
     def _regie_check_override_fields(self, vals):
         if any(name in vals for name in OVERRIDE_FIELDS):
@@ -384,13 +446,22 @@ class AccountMove(models.Model):
     def _regie_summarize(self, rows, currency):
         self.ensure_one()
         summary = []
-        for employee, values in sorted(
-            rows.items(), key=lambda item: (not item[0], item[0].name or "")
-        ):
+
+        def sort_key(item):
+            employee = item[0]
+            if employee == OTHER_CHARGES:
+                return (2, "")
+            return (0 if employee else 1, employee.name or "")
+
+        for employee, values in sorted(rows.items(), key=sort_key):
             due_days = values["validated_days"] - values["already_days"]
             due_amount = values["validated_amount"] - values["already_amount"]
+            if employee == OTHER_CHARGES:
+                name = self.env._("Other charges (no consultant's days)")
+            else:
+                name = employee.name if employee else self.env._("No consultant")
             row = {
-                "name": employee.name if employee else self.env._("No consultant"),
+                "name": name,
                 "validated_days": float_round(
                     values["validated_days"], precision_digits=DAYS_DIGITS
                 ),
@@ -555,8 +626,18 @@ class AccountMove(models.Model):
                 if line.display_type != "product":
                     continue
                 employee = line.regie_employee_id or line.regie_period_id.employee_id
+                if line.regie_rounding:
+                    # A rounding line of the invoicing action: an amount, no days.
+                    result[move.id].append((employee, 0.0, sign * line.price_subtotal))
+                    continue
                 if not employee:
                     if not line.product_id or line.product_id not in products:
+                        # Every line of a matched bill is compared: other
+                        # charges are billed beyond the validated months,
+                        # posted only with an override.
+                        result[move.id].append(
+                            (OTHER_CHARGES, 0.0, sign * line.price_subtotal)
+                        )
                         continue
                     employee = default_employees.get(contract.id, no_employee)
                 uom, days = line.product_uom_id, line.quantity
@@ -638,4 +719,10 @@ class AccountMoveLine(models.Model):
         string="Régie consultant",
         copy=False,
         help="Consultant whose validated days this vendor bill line charges.",
+    )
+    regie_rounding = fields.Boolean(
+        string="Régie rounding",
+        readonly=True,
+        help="Brings a month billed in half-days or hours to its days × daily "
+        "rate, to the cent.",
     )

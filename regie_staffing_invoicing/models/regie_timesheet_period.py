@@ -12,6 +12,7 @@ from odoo.addons.regie_staffing.models.regie_workflow import workflow
 _logger = logging.getLogger(__name__)
 
 INVOICE_GROUPS = "account.group_account_invoice,account.group_account_readonly"
+MATCHED_STATES = ("validated", "invoiced")
 
 
 class RegieInvoicingError(UserError):
@@ -36,6 +37,16 @@ class RegieTimesheetPeriod(models.Model):
         index="btree_not_null",
         ondelete="set null",
         groups=INVOICE_GROUPS,
+    )
+    vendor_bill_id = fields.Many2one(
+        "account.move",
+        string="Provider's bill",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        groups=INVOICE_GROUPS,
+        help="Posted bill of the provider, matched against the purchase "
+        "contract, that bills this month.",
     )
     invoice_id = fields.Many2one(
         related="invoice_line_id.move_id",
@@ -80,6 +91,11 @@ class RegieTimesheetPeriod(models.Model):
         self.ensure_one()
         return self.invoice_id._get_records_action(context={})
 
+    def action_view_vendor_bill(self):
+        """Open the provider's bill matched against the month."""
+        self.ensure_one()
+        return self.vendor_bill_id._get_records_action(context={})
+
     # ------------------------------------------------------------------
     # Invoicing
     # ------------------------------------------------------------------
@@ -101,7 +117,9 @@ class RegieTimesheetPeriod(models.Model):
                     self.env._(
                         "%(month)s is already invoiced (%(invoice)s).",
                         month=period.name,
-                        invoice=period.invoice_id.display_name,
+                        invoice=(
+                            period.invoice_id or period.vendor_bill_id
+                        ).display_name,
                     )
                 )
             else:
@@ -403,6 +421,8 @@ class RegieTimesheetPeriod(models.Model):
                         ),
                         "quantity": 1.0,
                         "price_unit": difference,
+                        "regie_rounding": True,
+                        "regie_employee_id": self.employee_id.id,
                     }
                 )
         return vals_list
@@ -507,8 +527,10 @@ class RegieTimesheetPeriod(models.Model):
 
         Called after every change of the moves linked to months (creation,
         posting, reset to draft, cancellation, credit notes, deletion, edited
-        quantities): a month is *invoiced* when its live moves bill all its
-        validated days, *validated* (and invoiceable for the rest) otherwise.
+        quantities) and of the provider's bills matched against them: a month
+        is *invoiced* when its live moves bill all its validated days (or a
+        posted matched bill of the provider covers it), *validated* (and
+        invoiceable for the rest) otherwise.
         """
         periods = self.sudo().exists()
         if not periods:
@@ -521,49 +543,76 @@ class RegieTimesheetPeriod(models.Model):
                 tuple(periods.ids),
             )
         )
-        periods.invalidate_recordset(["state", "invoice_line_id"])
+        periods.invalidate_recordset(["state", "invoice_line_id", "vendor_bill_id"])
         billed = periods._get_billed_days()
-        errors = []
-        for period in periods:
-            live = sum(part["live"] for part in billed[period.id].values())
-            if period.state not in ("validated", "invoiced"):
-                if live:
-                    errors.append(
-                        self.env._(
-                            "%(month)s is not validated (%(state)s): it cannot be "
-                            "invoiced.",
-                            month=period.name,
-                            state=period._get_state_label(),
-                        )
-                    )
-                continue
-            if float_compare(live, period.billable_days, precision_digits=4) > 0:
-                errors.append(period._get_billed_twice_message(live))
+        live = {
+            period.id: sum(part["live"] for part in billed[period.id].values())
+            for period in periods
+        }
+        claims = periods._get_matched_bill_claims()
+        errors = [
+            error
+            for period in periods
+            if (error := period._get_billing_error(live[period.id], claims))
+        ]
         if errors:
             raise UserError("\n".join(errors))
-        to_invoiced, to_validated = periods.browse(), periods.browse()
-        for period in periods.filtered(
-            lambda period: period.state in ("validated", "invoiced")
-        ):
-            live = sum(part["live"] for part in billed[period.id].values())
-            full = (
-                float_compare(live, period.billable_days, precision_digits=4) >= 0
-                and live > 0
+        periods._apply_billing(live, claims)
+        return True
+
+    def _get_billing_error(self, live, claims):
+        """Why the month cannot be billed as its moves now bill it, or None."""
+        self.ensure_one()
+        if self.state not in MATCHED_STATES:
+            if not live:
+                return None
+            return self.env._(
+                "%(month)s is not validated (%(state)s): it cannot be invoiced.",
+                month=self.name,
+                state=self._get_state_label(),
+            )
+        if self.id in claims and live:
+            return self.env._(
+                "%(month)s is billed by the provider's own bill %(bill)s: it "
+                "cannot be billed again. Cancel the other bill first.",
+                month=self.name,
+                bill=claims[self.id].display_name,
+            )
+        if float_compare(live, self.billable_days, precision_digits=4) > 0:
+            return self._get_billed_twice_message(live)
+        return None
+
+    def _apply_billing(self, live, claims):
+        """Write the state, invoice line and provider's bill of the months
+        from what their moves bill (checked)."""
+        to_invoiced, to_validated = self.browse(), self.browse()
+        for period in self.filtered(lambda period: period.state in MATCHED_STATES):
+            full = period.id in claims or (
+                float_compare(live[period.id], period.billable_days, precision_digits=4)
+                >= 0
+                and live[period.id] > 0
             )
             if full and period.state == "validated":
                 to_invoiced |= period
             elif not full and period.state == "invoiced":
                 to_validated |= period
-        live_lines = periods._get_live_invoice_lines()
-        for period in periods:
-            line = live_lines.get(period.id, self.env["account.move.line"])
-            if period in to_invoiced or (
+        live_lines = self._get_live_invoice_lines()
+        for period in self:
+            invoiced = period in to_invoiced or (
                 period.state == "invoiced" and period not in to_validated
-            ):
-                if period.invoice_line_id != line:
-                    period._period_workflow().invoice_line_id = line
-            elif period.invoice_line_id:
-                period._period_workflow().invoice_line_id = False
+            )
+            values = {
+                "vendor_bill_id": claims.get(period.id, self.env["account.move"]).id,
+                "invoice_line_id": invoiced
+                and live_lines.get(period.id, self.env["account.move.line"]).id,
+            }
+            changed = {
+                name: value
+                for name, value in values.items()
+                if period[name].id != (value or False)
+            }
+            if changed:
+                period._period_workflow().write(changed)
         if to_invoiced:
             to_invoiced._period_workflow().write({"state": "invoiced"})
         if to_validated:
@@ -574,14 +623,48 @@ class RegieTimesheetPeriod(models.Model):
                         "Its invoice was cancelled, deleted or credited: the month "
                         "can be invoiced again (%(days)s day(s) to invoice).",
                         days=period._format_days(
-                            period.billable_days
-                            - sum(part["live"] for part in billed[period.id].values())
+                            period.billable_days - live[period.id]
                         ),
                     )
                     for period in to_validated
                 }
             )
-        return True
+
+    def _get_matched_bill_claims(self):
+        """{period id: the provider's posted bill, matched against the
+        purchase contract, that covers the month} (not fully credited)."""
+        purchase = self.filtered(lambda period: period.direction == "purchase")
+        if not purchase:
+            return {}
+        bills = (
+            self.env["account.move"]
+            .sudo()
+            .search(
+                [
+                    ("regie_contract_id", "in", purchase.contract_id.ids),
+                    ("move_type", "=", "in_invoice"),
+                    ("state", "=", "posted"),
+                    ("payment_state", "!=", "reversed"),
+                    ("regie_match_date_from", "<=", max(purchase.mapped("date_to"))),
+                    ("regie_match_date_to", ">=", min(purchase.mapped("date_from"))),
+                ],
+                order="id",
+            )
+        )
+        # A bill made by the invoicing action and matched afterwards bills
+        # its months through its own linked lines.
+        bills = bills.filtered(lambda bill: not bill.invoice_line_ids.regie_period_id)
+        claims = {}
+        for period in purchase:
+            for bill in bills:
+                if (
+                    bill.regie_contract_id == period.contract_id
+                    and bill.regie_match_date_from.replace(day=1)
+                    <= period.date_from
+                    <= bill.regie_match_date_to
+                ):
+                    claims.setdefault(period.id, bill)
+        return claims
 
     def _get_live_invoice_lines(self):
         """{period id: the first line of its most recent invoice (or bill) in

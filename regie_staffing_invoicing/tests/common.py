@@ -9,7 +9,84 @@ from odoo.tools import float_compare
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 
 
-class RegieInvoicingCommon(AccountTestInvoicingCommon):
+class RegieMoneyAssertions:
+    """The money invariant, computed here from the move lines themselves."""
+
+    @contextmanager
+    def assertRefused(self, text):
+        """The block raises a UserError saying ``text``, and what it did is
+        rolled back (Odoo's assertRaises runs it in a savepoint)."""
+        with self.assertRaises(UserError) as refused:
+            yield
+        self.assertIn(text, str(refused.exception))
+
+    def _billed_days(self, period):
+        """(posted, live) net days billed for the month by its moves: invoices
+        minus credit notes; *live* also counts draft invoices (a draft credit
+        note credits nothing yet)."""
+        posted = live = 0.0
+        lines = (
+            self.env["account.move.line"]
+            .sudo()
+            .search(
+                [
+                    ("regie_period_id", "=", period.id),
+                    ("display_type", "=", "product"),
+                ]
+            )
+        )
+        for line in lines:
+            move = line.move_id
+            sign = -1 if move.move_type in ("out_refund", "in_refund") else 1
+            days = sign * line.quantity / (line.regie_unit_factor or 1.0)
+            if move.state == "posted":
+                posted += days
+                live += days
+            elif move.state == "draft" and sign > 0:
+                live += days
+        return posted, live
+
+    def assertBilledOnce(self, periods, context=""):
+        """A month is billed once, at its validated days: its posted moves
+        never bill more than its validated days, nor do its live ones; it says
+        *invoiced* exactly when its live moves bill all of them."""
+        for period in periods.sudo():
+            period.invalidate_recordset()
+            posted, live = self._billed_days(period)
+            validated = period.billable_days
+            where = f"{period.name} ({period.state}) {context}"
+            self.assertLessEqual(
+                float_compare(posted, validated, precision_digits=4),
+                0,
+                f"{where}: {posted} days posted for {validated} validated",
+            )
+            self.assertLessEqual(
+                float_compare(live, validated, precision_digits=4),
+                0,
+                f"{where}: {live} days billed for {validated} validated",
+            )
+            if period.vendor_bill_id:
+                # Billed by the provider's own bill, matched and posted: no
+                # other move bills it.
+                self.assertEqual(period.state, "invoiced", where)
+                self.assertEqual(period.vendor_bill_id.state, "posted", where)
+                self.assertFalse(live, f"{where}: billed twice")
+            elif period.state == "invoiced":
+                self.assertEqual(
+                    float_compare(live, validated, precision_digits=4),
+                    0,
+                    f"{where}: says invoiced, {live} days billed of {validated}",
+                )
+                self.assertTrue(period.invoice_line_id, where)
+            elif period.state == "validated":
+                self.assertEqual(
+                    float_compare(live, validated, precision_digits=4),
+                    -1,
+                    f"{where}: says validated, {live} days billed of {validated}",
+                )
+
+
+class RegieInvoicingCommon(RegieMoneyAssertions, AccountTestInvoicingCommon):
     """A company with a chart of accounts, régie users of each kind, a sale
     contract led by ``lead`` with one mission (TJM 500) for ``employee``, and
     helpers building validated months."""
@@ -144,74 +221,3 @@ class RegieInvoicingCommon(AccountTestInvoicingCommon):
         action = periods.with_user(user or self.billing).action_create_invoice(**kwargs)
         summary = action["context"]["regie_invoicing_summary"]
         return self.env["account.move"].browse(summary["created"]), summary
-
-    # ------------------------------------------------------------------
-    # The money invariant, computed here from the move lines themselves
-    # ------------------------------------------------------------------
-
-    @contextmanager
-    def assertRefused(self, text):
-        """The block raises a UserError saying ``text``, and what it did is
-        rolled back (Odoo's assertRaises runs it in a savepoint)."""
-        with self.assertRaises(UserError) as refused:
-            yield
-        self.assertIn(text, str(refused.exception))
-
-    def _billed_days(self, period):
-        """(posted, live) net days billed for the month by its moves: invoices
-        minus credit notes; *live* also counts draft invoices (a draft credit
-        note credits nothing yet)."""
-        posted = live = 0.0
-        lines = (
-            self.env["account.move.line"]
-            .sudo()
-            .search(
-                [
-                    ("regie_period_id", "=", period.id),
-                    ("display_type", "=", "product"),
-                ]
-            )
-        )
-        for line in lines:
-            move = line.move_id
-            sign = -1 if move.move_type in ("out_refund", "in_refund") else 1
-            days = sign * line.quantity / (line.regie_unit_factor or 1.0)
-            if move.state == "posted":
-                posted += days
-                live += days
-            elif move.state == "draft" and sign > 0:
-                live += days
-        return posted, live
-
-    def assertBilledOnce(self, periods, context=""):
-        """A month is billed once, at its validated days: its posted moves
-        never bill more than its validated days, nor do its live ones; it says
-        *invoiced* exactly when its live moves bill all of them."""
-        for period in periods.sudo():
-            period.invalidate_recordset()
-            posted, live = self._billed_days(period)
-            validated = period.billable_days
-            where = f"{period.name} ({period.state}) {context}"
-            self.assertLessEqual(
-                float_compare(posted, validated, precision_digits=4),
-                0,
-                f"{where}: {posted} days posted for {validated} validated",
-            )
-            self.assertLessEqual(
-                float_compare(live, validated, precision_digits=4),
-                0,
-                f"{where}: {live} days billed for {validated} validated",
-            )
-            if period.state == "invoiced":
-                self.assertEqual(
-                    float_compare(live, validated, precision_digits=4),
-                    0,
-                    f"{where}: says invoiced, {live} days billed of {validated}",
-                )
-                self.assertTrue(period.invoice_line_id, where)
-            elif period.state == "validated":
-                self.assertEqual(
-                    float_compare(live, validated, precision_digits=4),
-                    -1,
-                    f"{where}: says validated, {live} days billed of {validated}",
-                )

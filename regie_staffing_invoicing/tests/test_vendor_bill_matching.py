@@ -7,8 +7,10 @@ from odoo.tests.common import new_test_user
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 
+from .common import RegieMoneyAssertions
 
-class RegieBuySideCommon(AccountTestInvoicingCommon):
+
+class RegieBuySideCommon(RegieMoneyAssertions, AccountTestInvoicingCommon):
     """A lead, régie consultants and helpers to log and validate months. The
     test user is an accountant and a régie manager."""
 
@@ -299,7 +301,10 @@ class TestVendorBillMatching(RegieBuySideCommon):
         self.assertEqual(bill.regie_match_state, "over")
         self.assertIn("No consultant", bill.regie_match_html)
 
-    def test_other_lines_are_ignored(self):
+    def test_other_lines_are_compared_and_need_an_override(self):
+        """Every line of a matched bill is compared: a line charging no
+        consultant's days (travel, another service) is beyond the validated
+        months, posted only with an override."""
         bill = self._create_bill([(self.alice, 3, 600.0), (self.bob, 2, 500.0)])
         bill.write(
             {
@@ -315,8 +320,88 @@ class TestVendorBillMatching(RegieBuySideCommon):
                 ]
             }
         )
-        self.assertEqual(bill.regie_match_state, "equal")
+        self.assertEqual(bill.regie_match_state, "over")
+        self.assertEqual(bill.regie_match_difference, 120.0)
+        self.assertIn("Other charges", bill.regie_match_html)
+        with self.assertRaises(UserError):
+            bill.with_user(self.accountant).action_post()
+        bill.with_user(self.override_accountant).action_regie_override_match()
+        bill.with_user(self.accountant).action_post()
+        self.assertEqual(bill.state, "posted")
+
+    def test_second_bill_on_another_product_for_a_billed_month_is_refused(self):
+        first = self._create_bill([(self.alice, 3, 600.0), (self.bob, 2, 500.0)])
+        first.action_post()
+        service = self.env["product.product"].create(
+            {"name": "Consulting services", "type": "service"}
+        )
+        second = self._create_bill([])
+        second.write(
+            {
+                "invoice_line_ids": [
+                    Command.create(
+                        {
+                            "product_id": service.id,
+                            "quantity": 1,
+                            "price_unit": 10000.0,
+                            "tax_ids": [Command.clear()],
+                        }
+                    )
+                ]
+            }
+        )
+        self.assertEqual(second.regie_match_state, "over")
+        with self.assertRaises(UserError):
+            second.with_user(self.accountant).action_post()
+
+    def test_matched_bill_claims_its_months(self):
+        """The provider's own bill, matched and posted, bills the months: the
+        invoicing action makes no second bill, and the contract counts it."""
+        bill = self._create_bill([(self.alice, 3, 600.0), (self.bob, 2, 500.0)])
+        self.assertEqual(set(self.periods.mapped("state")), {"validated"})
+        bill.with_user(self.accountant).action_post()
+        self.assertEqual(set(self.periods.mapped("state")), {"invoiced"})
+        self.assertEqual(self.periods.vendor_bill_id, bill)
+        self.assertBilledOnce(self.periods)
+        with self.assertRaises(UserError):
+            self.periods.with_user(self.accountant).action_create_invoice()
+        self.assertEqual(self.contract.invoiced_amount, 2800.0)
+        # Back to draft, it gives the months back; cancelled, its amount too.
+        bill.button_draft()
+        self.assertEqual(set(self.periods.mapped("state")), {"validated"})
+        self.assertFalse(self.periods.vendor_bill_id)
+        bill.button_cancel()
+        self.contract.invalidate_recordset(["invoiced_amount"])
+        self.assertEqual(self.contract.invoiced_amount, 0.0)
+        bill.button_draft()
+        # Invoiced by the action meanwhile: the provider's bill cannot post too.
+        own = self.periods.with_user(self.accountant).action_create_invoice()
+        moves = self.env["account.move"].browse(
+            own["context"]["regie_invoicing_summary"]["created"]
+        )
+        with self.assertRaises(UserError):
+            bill.with_user(self.accountant).action_post()
+        self.assertEqual(bill.state, "draft")
+        self.assertBilledOnce(self.periods)
+        bill.button_cancel()
+        moves.action_post()
+        self.assertBilledOnce(self.periods)
+        self.contract.invalidate_recordset(["invoiced_amount"])
+        self.assertEqual(self.contract.invoiced_amount, 2800.0)
+
+    def test_full_credit_note_of_a_matched_bill_gives_the_months_back(self):
+        bill = self._create_bill([(self.alice, 3, 600.0), (self.bob, 2, 500.0)])
         bill.action_post()
+        wizard = (
+            self.env["account.move.reversal"]
+            .with_context(active_model="account.move", active_ids=bill.ids)
+            .create({"journal_id": bill.journal_id.id, "date": date(2026, 2, 28)})
+        )
+        refund = self.env["account.move"].browse(wizard.refund_moves()["res_id"])
+        refund.action_post()
+        self.assertEqual(bill.payment_state, "reversed")
+        self.assertEqual(set(self.periods.mapped("state")), {"validated"})
+        self.assertFalse(self.periods.vendor_bill_id)
 
     def test_only_purchase_contracts_of_the_provider(self):
         client = self.env["res.partner"].create({"name": "Client", "is_company": True})
