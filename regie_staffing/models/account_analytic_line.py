@@ -587,7 +587,35 @@ class AccountAnalyticLine(models.Model):
                     lines=mismatch._regie_describe_all(positions),
                 )
             )
+        closed = lines.filtered(
+            lambda line: line.regie_mission_id.sudo().state in ("done", "cancelled")
+        )
+        if closed:
+            raise ValidationError(
+                self.env._(
+                    "Time cannot be logged on a mission that is done or cancelled: "
+                    "%(lines)s.",
+                    lines=closed._regie_describe_all(positions),
+                )
+            )
+        ended = lines.filtered(lambda line: self._regie_contract_ended(line))
+        if ended:
+            raise ValidationError(
+                self.env._(
+                    "Time cannot be logged after the end or termination date of the "
+                    "contract: %(lines)s.",
+                    lines=ended._regie_describe_all(positions),
+                )
+            )
         self._regie_check_daily_hours(lines, positions)
+
+    @api.model
+    def _regie_contract_ended(self, line):
+        contract = line.regie_mission_id.sudo().contract_id
+        return any(
+            end and line.date > end
+            for end in (contract.date_end, contract.termination_date)
+        )
 
     @api.model
     def _regie_check_daily_hours(self, lines, positions=None):

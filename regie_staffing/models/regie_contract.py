@@ -5,6 +5,7 @@ from dateutil.relativedelta import relativedelta
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
+from .regie_frozen import get_changed_fields
 from .regie_workflow import WORKFLOW, check_workflow_fields, workflow
 
 REVIEW_FREQUENCY_MONTHS = {
@@ -349,6 +350,7 @@ class RegieContract(models.Model):
         check_workflow_fields(
             self, [vals], ("state", "termination_notice_date", "termination_date")
         )
+        self._check_frozen_fields(vals)
         if "project_id" in vals:
             old_projects = self.project_id
         res = super().write(vals)
@@ -695,6 +697,30 @@ class RegieContract(models.Model):
         done = self.review_ids.filtered(lambda r: r.state == "done")
         base = max(done.mapped("date")) if done else self.date_start
         return base + relativedelta(months=months)
+
+    def _get_frozen_fields(self):
+        """Hook: fields deciding what months bill or to whom, frozen as soon
+        as a month of one of the contract's missions is submitted."""
+        return {
+            "hours_per_day",
+            "day_rounding",
+            "billing_unit",
+            "currency_id",
+            "partner_id",
+            "direction",
+        }
+
+    def _check_frozen_fields(self, vals):
+        changed = get_changed_fields(self, vals, self._get_frozen_fields())
+        if not changed:
+            return
+        Period = self.env["regie.timesheet.period"]
+        months = Period._get_frozen_months(
+            [("contract_id", "in", [contract.id for contract in changed])]
+        ).grouped("contract_id")
+        for contract, fnames in changed.items():
+            if contract in months:
+                Period._raise_frozen_fields(contract, fnames, months[contract])
 
     def _get_clause_template_domain(self):
         self.ensure_one()

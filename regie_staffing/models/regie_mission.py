@@ -1,6 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+from .regie_frozen import get_changed_fields
 from .regie_workflow import check_workflow_fields, workflow
 
 
@@ -207,6 +208,7 @@ class RegieMission(models.Model):
 
     def write(self, vals):
         check_workflow_fields(self, [vals], ("state",))
+        self._check_frozen_fields(vals)
         res = super().write(vals)
         if "daily_rate" in vals or "date_start" in vals:
             self._sync_initial_rate()
@@ -264,6 +266,23 @@ class RegieMission(models.Model):
         if not rates:
             return float(self.daily_rate)
         return float(max(rates, key=lambda r: (r.date_from, r.id)).daily_rate)
+
+    def _get_frozen_fields(self):
+        """Hook: fields deciding to whom the mission's months belong, frozen
+        as soon as one of them is submitted (rates: see regie.mission.rate)."""
+        return {"employee_id", "contract_id"}
+
+    def _check_frozen_fields(self, vals):
+        changed = get_changed_fields(self, vals, self._get_frozen_fields())
+        if not changed:
+            return
+        Period = self.env["regie.timesheet.period"]
+        months = Period._get_frozen_months(
+            [("mission_id", "in", [mission.id for mission in changed])]
+        ).grouped("mission_id")
+        for mission, fnames in changed.items():
+            if mission in months:
+                Period._raise_frozen_fields(mission, fnames, months[mission])
 
     def _create_initial_rates(self):
         """Give each mission a rate line at its start date carrying its TJM."""

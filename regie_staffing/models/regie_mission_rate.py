@@ -1,5 +1,10 @@
+from collections import defaultdict
+
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import format_date
+
+from .regie_frozen import get_changed_fields
 
 
 class RegieMissionRate(models.Model):
@@ -41,5 +46,67 @@ class RegieMissionRate(models.Model):
                         "be positive.",
                         name=rate.mission_id.name,
                         date=fields.Date.to_string(rate.date_from),
+                    )
+                )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        rates = super().create(vals_list)
+        self._check_frozen_months(
+            [(rate.mission_id.id, rate.date_from) for rate in rates]
+        )
+        return rates
+
+    def write(self, vals):
+        changed = get_changed_fields(
+            self, vals, ("mission_id", "date_from", "daily_rate")
+        )
+        if changed:
+            mission_id = vals.get("mission_id")
+            date_from = vals.get("date_from") and fields.Date.to_date(vals["date_from"])
+            self._check_frozen_months(
+                [(rate.mission_id.id, rate.date_from) for rate in changed]
+                + [
+                    (mission_id or rate.mission_id.id, date_from or rate.date_from)
+                    for rate in changed
+                ]
+            )
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_frozen_months(self):
+        self._check_frozen_months(
+            [(rate.mission_id.id, rate.date_from) for rate in self]
+        )
+
+    @api.model
+    def _check_frozen_months(self, starts):
+        """Refuse a rate added, changed or removed from a date (``starts``:
+        (mission id, date) pairs) when a month of that mission ending on or
+        after it is no longer draft: a rate applies from its date until the
+        next one, so it may reach that month (one query for the batch)."""
+        starts = [(mission_id, day) for mission_id, day in starts if mission_id and day]
+        if not starts:
+            return
+        Period = self.env["regie.timesheet.period"]
+        months = Period._get_frozen_months(
+            [("mission_id", "in", list({mission_id for mission_id, _d in starts}))]
+        )
+        by_mission = defaultdict(lambda: Period.browse())
+        for month in months:
+            by_mission[month.mission_id.id] |= month
+        for mission_id, day in sorted(starts, key=lambda start: start[1]):
+            reached = by_mission[mission_id].filtered(
+                lambda month, day=day: month.date_to >= day
+            )
+            if reached:
+                raise UserError(
+                    self.env._(
+                        "You cannot add, change or delete a daily rate of mission "
+                        "%(mission)s from %(date)s: it applies to months already "
+                        "submitted (%(months)s). Reset these months to draft first.",
+                        mission=reached[0].mission_id.display_name,
+                        date=format_date(self.env, day),
+                        months=reached._get_names_for_error(),
                     )
                 )

@@ -12,6 +12,7 @@ from markupsafe import Markup
 
 from odoo import Command, api, fields, models, tools
 from odoo.exceptions import AccessError, UserError
+from odoo.osv import expression
 from odoo.tools import SQL, float_repr, float_round
 from odoo.tools.pdf import PdfFileReader
 
@@ -31,6 +32,11 @@ HASHED_LINE_FIELDS = (
     "regie_activity_type_id",
     "project_id",
 )
+# What else a validated month bills: its own totals and the contract's terms.
+HASHED_PERIOD_FIELDS = ("total_days", "billable_days")
+HASHED_CONTRACT_FIELDS = ("hours_per_day", "day_rounding", "billing_unit")
+# Months named in one error message; the rest are counted.
+MAX_NAMED_MONTHS = 5
 # Days before the validation deadline when the validator is reminded.
 VALIDATION_REMINDER_DAYS = 3
 REMINDER_ACTIVITY = "regie_staffing.mail_activity_type_regie_reminder"
@@ -562,7 +568,9 @@ class RegieTimesheetPeriod(models.Model):
         )
 
     def _get_lines_hashes(self):
-        """Return {period id: sha256 of its lines} with one query for the batch."""
+        """Return {period id: sha256 of what the month bills}: its lines, its
+        day totals and the contract's hours per day, rounding and billing
+        unit, with one query per model for the batch."""
         line_model = self.env["account.analytic.line"]
         fnames = [name for name in HASHED_LINE_FIELDS if name in line_model._fields]
         self.env.flush_all()
@@ -574,19 +582,75 @@ class RegieTimesheetPeriod(models.Model):
         )
         rows = defaultdict(list)
         for line in lines:
-            row = [line.id]
-            for name in fnames:
-                value = line[name]
-                if isinstance(value, models.BaseModel):
-                    value = value.id
-                elif isinstance(value, float):
-                    value = float_repr(value, 6)
-                row.append(str(value) if value is not False else "")
-            rows[line.regie_period_id.id].append(row)
+            rows[line.regie_period_id.id].append(
+                [line.id, *self._get_hash_values(line, fnames)]
+            )
+        periods = self.sudo()
+        periods.fetch([*HASHED_PERIOD_FIELDS, "contract_id"])
+        periods.contract_id.fetch(list(HASHED_CONTRACT_FIELDS))
         return {
-            period.id: hashlib.sha256(json.dumps(rows[period.id]).encode()).hexdigest()
-            for period in self
+            period.id: hashlib.sha256(
+                json.dumps(
+                    [
+                        self._get_hash_values(period, HASHED_PERIOD_FIELDS)
+                        + self._get_hash_values(
+                            period.contract_id, HASHED_CONTRACT_FIELDS
+                        ),
+                        rows[period.id],
+                    ]
+                ).encode()
+            ).hexdigest()
+            for period in periods
         }
+
+    @api.model
+    def _get_hash_values(self, record, fnames):
+        values = []
+        for name in fnames:
+            value = record[name]
+            if isinstance(value, models.BaseModel):
+                value = value.id
+            elif isinstance(value, float):
+                value = float_repr(value, 6)
+            values.append(str(value) if value is not False else "")
+        return values
+
+    @api.model
+    def _get_frozen_months(self, domain):
+        """Months matching ``domain`` that are no longer draft: what they bill,
+        and to whom, may not change any more (one query)."""
+        # Every consultant's months count, whatever the writer may read.
+        return self.sudo().search_fetch(
+            expression.AND([domain, [("state", "!=", "draft")]]),
+            ["name", "mission_id", "contract_id", "date_to"],
+            order="date_from, id",
+        )
+
+    def _get_names_for_error(self):
+        names = [period.name for period in self[:MAX_NAMED_MONTHS]]
+        if len(self) > MAX_NAMED_MONTHS:
+            names.append(
+                self.env._("and %(count)s more", count=len(self) - MAX_NAMED_MONTHS)
+            )
+        return "; ".join(names)
+
+    @api.model
+    def _raise_frozen_fields(self, record, fnames, months):
+        """Refuse to change ``fnames`` of ``record`` (a contract or mission)
+        while ``months`` depending on them are no longer draft."""
+        raise UserError(
+            self.env._(
+                "You cannot change %(fields)s of %(record)s: months already "
+                "submitted depend on it (%(months)s). Reset these months to draft "
+                "first.",
+                fields=", ".join(
+                    record._fields[fname]._description_string(self.env)
+                    for fname in fnames
+                ),
+                record=record.display_name,
+                months=months._get_names_for_error(),
+            )
+        )
 
     def _do_validate(self, partner=None, signature=None, signed_by=None, tacit=False):
         now = fields.Datetime.now()

@@ -325,3 +325,142 @@ class TestContractWorkflowFields(RegieCommon):
     def test_mission_state_only_through_actions(self):
         with self.assertRaises(UserError):
             self.mission.with_user(self.manager_user).write({"state": "done"})
+
+
+@tagged("post_install", "-at_install")
+class TestContractFrozenTerms(RegieCommon):
+    """Once a month of the contract is submitted, the terms deciding what it
+    bills or to whom no longer change."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.contract.with_user(cls.lead_user).action_activate()
+        cls.lines = cls.env["account.analytic.line"].create(
+            [
+                {
+                    "name": "Work",
+                    "project_id": cls.contract.project_id.id,
+                    "employee_id": cls.employee.id,
+                    "date": date(2025, 3, day),
+                    "unit_amount": 8.0,
+                }
+                for day in (3, 4, 5, 6, 7, 10, 11, 12)
+            ]
+        )
+        cls.period = cls.lines.regie_period_id
+        cls.euro = cls.env.ref("base.EUR")
+        cls.other_currency = cls.env.ref("base.USD")
+        if cls.contract.currency_id == cls.other_currency:
+            cls.other_currency = cls.euro
+        cls.other_currency.active = True
+        cls.other_client = cls.env["res.partner"].create(
+            {"name": "Other Client", "is_company": True}
+        )
+
+    def _submit(self):
+        self.period.with_user(self.consultant_user).action_submit()
+
+    def _validate(self):
+        self._submit()
+        self.period.with_user(self.lead_user).action_validate()
+
+    def _frozen_values(self):
+        return {
+            "hours_per_day": 4.0,
+            "day_rounding": "day",
+            "billing_unit": "hour",
+            "currency_id": self.other_currency.id,
+            "partner_id": self.other_client.id,
+            "direction": "purchase",
+        }
+
+    def test_hours_per_day_frozen_once_month_validated(self):
+        self._validate()
+        self.assertEqual(self.period.billable_days, 8.0)
+        contract = self.contract.with_user(self.lead_user)
+        with self.assertRaises(UserError) as refused:
+            contract.write({"hours_per_day": 4.0})
+        message = str(refused.exception)
+        self.assertIn("Hours Per Day", message)
+        self.assertIn(self.period.name, message)
+        self.assertEqual(self.contract.hours_per_day, 8.0)
+        self.assertEqual(self.period.billable_days, 8.0)
+
+    def test_billing_terms_frozen_for_every_non_draft_state(self):
+        self._submit()
+        for state in ("submitted", "contested", "validated"):
+            self.period._period_workflow().write({"state": state})
+            for fname, value in self._frozen_values().items():
+                with (
+                    self.subTest(state=state, field=fname),
+                    self.assertRaises(UserError) as refused,
+                ):
+                    self.contract.with_user(self.manager_user).write({fname: value})
+                self.assertIn(self.period.name, str(refused.exception))
+                self.assertIn(
+                    self.contract._fields[fname]._description_string(self.env),
+                    str(refused.exception),
+                )
+        self.assertRecordValues(
+            self.contract,
+            [
+                {
+                    "hours_per_day": 8.0,
+                    "day_rounding": "none",
+                    "billing_unit": "day",
+                    "partner_id": self.client.id,
+                    "direction": "sale",
+                }
+            ],
+        )
+
+    def test_unchanged_terms_can_be_written_again(self):
+        self._validate()
+        contract = self.contract.with_user(self.lead_user)
+        contract.write(
+            {
+                "hours_per_day": 8,
+                "day_rounding": "none",
+                "billing_unit": "day",
+                "currency_id": self.contract.currency_id.id,
+                "partner_id": self.client.id,
+                "direction": "sale",
+                "budget_days": 40.0,
+            }
+        )
+        self.assertEqual(self.contract.budget_days, 40.0)
+        # Other terms stay editable.
+        contract.write({"validation_deadline_day": 10, "notice_period_days": 60})
+        self.assertEqual(self.contract.notice_period_days, 60)
+
+    def test_terms_editable_while_months_are_draft(self):
+        # The month went back to draft: the terms may change again.
+        self._submit()
+        self.period.with_user(self.manager_user).action_reset_to_draft()
+        self.contract.with_user(self.manager_user).write(self._frozen_values())
+        self.assertEqual(self.contract.hours_per_day, 4.0)
+        self.assertEqual(self.period.total_days, 16.0)
+        self.assertEqual(self.period.partner_id, self.other_client)
+
+    def test_only_contracts_with_submitted_months_are_frozen(self):
+        other = self._create_contract()
+        self._submit()
+        with self.assertRaises(UserError):
+            (self.contract | other).write({"hours_per_day": 7.0})
+        other.write({"hours_per_day": 7.0})
+        self.assertEqual(other.hours_per_day, 7.0)
+
+    def test_frozen_check_is_one_query_for_a_batch(self):
+        contracts = self.env["regie.contract"].browse(
+            [self._create_contract().id for _i in range(10)]
+        )
+
+        def count(records):
+            self.env.flush_all()
+            self.env.invalidate_all()
+            before = self.env.cr.sql_log_count
+            records._check_frozen_fields({"hours_per_day": 7.0})
+            return self.env.cr.sql_log_count - before
+
+        self.assertEqual(count(contracts), count(contracts[:1]))

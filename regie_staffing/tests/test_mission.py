@@ -162,3 +162,117 @@ class TestMission(RegieCommon):
     def test_employee_mission_count(self):
         self.assertEqual(self.employee.regie_mission_count, 1)
         self.assertEqual(self.employee.regie_mission_ids, self.mission)
+
+
+@tagged("post_install", "-at_install")
+class TestMissionFrozenMonths(RegieCommon):
+    """Once a month of a mission is submitted, its consultant, contract and the
+    rates reaching that month no longer change."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.contract.with_user(cls.lead_user).action_activate()
+        cls.period = (
+            cls.env["account.analytic.line"]
+            .create(
+                {
+                    "name": "Work",
+                    "project_id": cls.contract.project_id.id,
+                    "employee_id": cls.employee.id,
+                    "date": date(2025, 3, 3),
+                    "unit_amount": 8.0,
+                }
+            )
+            .regie_period_id
+        )
+        cls.other_contract = cls._create_contract()
+        cls.Rate = cls.env["regie.mission.rate"]
+
+    def _submit(self):
+        self.period.with_user(self.consultant_user).action_submit()
+
+    def _add_rate(self, day, rate=550.0):
+        return self.Rate.with_user(self.lead_user).create(
+            {"mission_id": self.mission.id, "date_from": day, "daily_rate": rate}
+        )
+
+    def assertRefused(self, func, *texts):
+        with self.assertRaises(UserError) as refused:
+            func()
+        for text in (self.period.name, *texts):
+            self.assertIn(text, str(refused.exception))
+
+    def test_consultant_and_contract_frozen_once_month_submitted(self):
+        self._submit()
+        mission = self.mission.with_user(self.lead_user)
+        self.assertRefused(
+            lambda: mission.write({"employee_id": self.other_employee.id}),
+            "Consultant",
+        )
+        self.assertRefused(
+            lambda: self.mission.write({"contract_id": self.other_contract.id}),
+            "Contract",
+        )
+        self.assertEqual(self.mission.employee_id, self.employee)
+        self.assertEqual(self.period.employee_id, self.employee)
+        # Unchanged values and other fields pass.
+        mission.write(
+            {
+                "employee_id": self.employee.id,
+                "contract_id": self.contract.id,
+                "daily_rate": 500.0,
+                "estimated_days": 20.0,
+            }
+        )
+        self.assertEqual(self.mission.estimated_days, 20.0)
+
+    def test_draft_only_mission_stays_editable(self):
+        self.mission.with_user(self.lead_user).write(
+            {"employee_id": self.other_employee.id}
+        )
+        self.assertEqual(self.period.employee_id, self.other_employee)
+        self._add_rate(date(2025, 3, 1))
+        self.mission.rate_ids.filtered(
+            lambda rate: rate.date_from == date(2025, 1, 1)
+        ).daily_rate = 450.0
+        self.mission.rate_ids.filtered(
+            lambda rate: rate.date_from == date(2025, 3, 1)
+        ).unlink()
+        self.assertEqual(self.mission.get_rate("2025-03-03"), 450.0)
+
+    def test_rate_reaching_a_submitted_month_refused(self):
+        self._submit()
+        # Inside the month, and before it: a rate applies until the next one.
+        for day in (date(2025, 3, 15), date(2025, 2, 1), date(2025, 3, 31)):
+            with self.subTest(day=day):
+                self.assertRefused(lambda day=day: self._add_rate(day), "daily rate")
+        initial = self.mission.rate_ids
+        self.assertRefused(lambda: initial.write({"daily_rate": 450.0}))
+        self.assertRefused(lambda: initial.write({"date_from": date(2025, 4, 1)}))
+        self.assertRefused(initial.unlink)
+        # The mission's TJM drives its single rate.
+        self.assertRefused(lambda: self.mission.write({"daily_rate": 450.0}))
+        self.assertEqual(self.mission.get_rate("2025-03-03"), 500.0)
+        # Unchanged writes pass.
+        initial.write({"daily_rate": 500.0, "date_from": "2025-01-01"})
+        self.mission.write({"daily_rate": 500.0})
+
+    def test_rate_after_the_last_submitted_month_allowed(self):
+        self._submit()
+        rate = self._add_rate(date(2025, 4, 1))
+        rate.write({"daily_rate": 560.0, "date_from": date(2025, 5, 1)})
+        self.assertEqual(self.mission.get_rate("2025-05-02"), 560.0)
+        self.assertRefused(lambda: rate.write({"date_from": date(2025, 3, 20)}))
+        rate.unlink()
+        self.assertEqual(self.mission.get_rate("2025-05-02"), 500.0)
+        self.assertEqual(self.period.state, "submitted")
+
+    def test_rate_moved_to_a_mission_with_submitted_months_refused(self):
+        self._submit()
+        other = self._create_mission(
+            self.other_contract, employee_id=self.other_employee.id
+        )
+        self.assertRefused(
+            lambda: other.rate_ids.write({"mission_id": self.mission.id})
+        )

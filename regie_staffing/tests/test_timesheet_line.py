@@ -243,6 +243,58 @@ class TestTimesheetLine(RegieCommon):
         with self.assertRefused(ValidationError, "beyond the current month"):
             line.date = date(2025, 5, 2)
 
+    @freeze_time("2026-02-15")
+    def test_line_after_contract_end_refused(self):
+        # An open-ended mission of a fixed-term contract covers later dates.
+        self.mission_a.date_end = False
+        self._line(self.emp_a, date(2025, 12, 31))
+        with self.assertRefused(ValidationError, "after the end.*Alice Analyst"):
+            self._line(self.emp_a, date(2026, 1, 5))
+        with self.assertRefused(ValidationError, r"after the end.*line 2 \("):
+            self.Line.create(
+                [
+                    self._vals(self.emp_a, date(2025, 12, 30)),
+                    self._vals(self.emp_a, date(2026, 2, 2)),
+                ]
+            )
+        line = self._line(self.emp_a, date(2025, 12, 29))
+        with self.assertRefused(ValidationError, "after the end"):
+            line.date = date(2026, 1, 2)
+        self.assertEqual(
+            max(
+                self.Line.search([("regie_mission_id", "=", self.mission_a.id)]).mapped(
+                    "date"
+                )
+            ),
+            date(2025, 12, 31),
+        )
+
+    @freeze_time("2025-03-10")
+    def test_line_after_termination_date_refused(self):
+        self.contract.with_user(self.manager_user).action_terminate(
+            termination_date="2025-03-20", force=True
+        )
+        # Still active until the termination date, its missions in progress.
+        self.assertEqual(self.contract.state, "active")
+        self.assertEqual(self.mission_a.state, "active")
+        self._line(self.emp_a, date(2025, 3, 20))
+        with self.assertRefused(ValidationError, "termination date.*Alice Analyst"):
+            self._line(self.emp_a, date(2025, 3, 21))
+
+    def test_line_on_done_mission_refused(self):
+        line = self._line(self.emp_a, date(2025, 2, 3))
+        self.mission_a.with_user(self.lead_user).action_done()
+        with self.assertRefused(ValidationError, "done or cancelled.*Alice Analyst"):
+            self._line(self.emp_a, date(2025, 2, 4))
+        with self.assertRefused(ValidationError, "done or cancelled"):
+            line.unit_amount = 4.0
+        # What is not billed may still be corrected.
+        line.name = "Design review"
+        # A cancelled mission matches no line at all.
+        self.mission_b.with_user(self.lead_user).action_cancel()
+        with self.assertRefused(ValidationError, "No mission"):
+            self._line(self.emp_b, date(2025, 2, 4))
+
     # ------------------------------------------------------------------
     # external pushes
     # ------------------------------------------------------------------

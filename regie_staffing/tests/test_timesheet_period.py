@@ -5,6 +5,7 @@ from odoo import Command
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 from odoo.tests.common import new_test_user
+from odoo.tools import SQL
 
 from .common import RegieCommon
 
@@ -420,6 +421,39 @@ class TestTimesheetPeriod(RegiePeriodCommon):
         )
         self.env.invalidate_all()
         self.assertFalse(self.period._check_hash())
+
+    def test_hash_covers_what_the_month_bills(self):
+        self._validate()
+        changes = [
+            ("regie_contract", "hours_per_day", self.contract.id, 4.0),
+            ("regie_contract", "day_rounding", self.contract.id, "day"),
+            ("regie_contract", "billing_unit", self.contract.id, "hour"),
+            ("regie_timesheet_period", "billable_days", self.period.id, 16.0),
+            ("regie_timesheet_period", "total_days", self.period.id, 16.0),
+        ]
+        for table, column, record_id, value in changes:
+            with self.subTest(column=column):
+                self.env.cr.execute(
+                    SQL(
+                        "SELECT %s FROM %s WHERE id = %s",
+                        SQL.identifier(column),
+                        SQL.identifier(table),
+                        record_id,
+                    )
+                )
+                original = self.env.cr.fetchone()[0]
+                for new_value, matches in ((value, False), (original, True)):
+                    self.env.cr.execute(
+                        SQL(
+                            "UPDATE %s SET %s = %s WHERE id = %s",
+                            SQL.identifier(table),
+                            SQL.identifier(column),
+                            new_value,
+                            record_id,
+                        )
+                    )
+                    self.env.invalidate_all()
+                    self.assertEqual(self.period._check_hash(), matches)
 
 
 @tagged("post_install", "-at_install")

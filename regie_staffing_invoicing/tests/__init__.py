@@ -9,3 +9,4 @@ from . import test_vendor_bill_matching
 from . import test_price_revision
 from . import test_margin
 from . import test_money_integrity
+from . import test_frozen_terms
