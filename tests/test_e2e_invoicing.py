@@ -225,3 +225,80 @@ def test_standard_accounting_buttons_never_bill_a_month_twice(
     assert "billed once" in message
     assert posted_total() == 4 * 612.5
     assert month()["state"] == "invoiced"
+
+
+def test_reverse_and_new_draft_and_one_line_credit_note_over_xmlrpc(
+    admin, manager, lead, accountant, make_user, run_id
+):
+    """Odoo's "reverse and create a new draft" keeps the months on the new
+    draft; a credit note of one consultant-month line releases that month
+    alone; a duplicated invoice claims no month."""
+    _contract, periods = validated_months(
+        admin, manager, lead, make_user, run_id, "rev", 2
+    )
+
+    def months():
+        return {
+            month["id"]: month
+            for month in accountant.call(
+                "regie.timesheet.period", "read", periods, ["state", "invoice_id"]
+            )
+        }
+
+    def press(method, move):
+        try:
+            accountant.call("account.move", method, [move])
+        except xmlrpc.client.Fault as error:
+            if "cannot marshal None" not in error.faultString:
+                raise
+
+    def reverse(move, method):
+        wizard = accountant.call(
+            "account.move.reversal",
+            "create",
+            {
+                "journal_id": accountant.call(
+                    "account.move", "read", [move], ["journal_id"]
+                )[0]["journal_id"][0]
+            },
+            context={"active_model": "account.move", "active_ids": [move]},
+        )
+        return accountant.call("account.move.reversal", method, [wizard])["res_id"]
+
+    accountant.call("regie.timesheet.period", "action_create_invoice", periods)
+    invoice = months()[periods[0]]["invoice_id"][0]
+    press("action_post", invoice)
+    new_draft = reverse(invoice, "modify_moves")
+    assert {m["state"] for m in months().values()} == {"invoiced"}
+    assert {m["invoice_id"][0] for m in months().values()} == {new_draft}
+    fault(accountant.call, "regie.timesheet.period", "action_create_invoice", periods)
+    press("action_post", new_draft)
+    # A credit note of the first consultant's line only.
+    refund = reverse(new_draft, "refund_moves")
+    lines = accountant.call(
+        "account.move",
+        "read",
+        [refund],
+        ["invoice_line_ids"],
+    )[0]["invoice_line_ids"]
+    other = [
+        line["id"]
+        for line in accountant.call(
+            "account.move.line", "read", lines, ["regie_period_id"]
+        )
+        if line["regie_period_id"] and line["regie_period_id"][0] != periods[0]
+    ]
+    accountant.call(
+        "account.move", "write", [refund], {"invoice_line_ids": [(2, other[0])]}
+    )
+    press("action_post", refund)
+    state = months()
+    assert state[periods[0]]["state"] == "validated"
+    assert state[periods[1]]["state"] == "invoiced"
+    accountant.call("regie.timesheet.period", "action_create_invoice", [periods[0]])
+    assert months()[periods[0]]["state"] == "invoiced"
+    # A duplicate claims nothing and says so.
+    copies = accountant.call("account.move", "copy", [new_draft])
+    warning = accountant.call("account.move", "read", copies, ["regie_billing_warning"])
+    assert "not linked to any validated month" in warning[0]["regie_billing_warning"]
+    assert months()[periods[1]]["invoice_id"][0] == new_draft
