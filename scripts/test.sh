@@ -43,6 +43,10 @@ cleanup() {
     trap - EXIT INT TERM
     [ -z "$SERVER_PID" ] || stop_pid "$SERVER_PID"
     [ -z "$REAL_PID" ] || stop_pid "$REAL_PID"
+    # Whatever way the script ends, no Odoo it started keeps running.
+    for db in "$TEST_DB" "$E2E_DB" "$REAL_DB"; do
+        pkill -TERM -f -- "-d $db " 2>/dev/null || true
+    done
     if [ -z "${REGIE_KEEP_DB:-}" ]; then
         for db in "$TEST_DB" "$E2E_DB" "$REAL_DB"; do
             dropdb --if-exists "$db" 2>/dev/null || true
@@ -104,21 +108,30 @@ log "Bare stage: addon tests (pytest-odoo, real database, HTTP server and browse
 export PYTHONPATH="$ROOT/scripts${PYTHONPATH:+:$PYTHONPATH}"
 run_addon_tests "$TEST_DB" "$@"
 
-log "Bare stage: end-to-end tests over XML-RPC against a live Odoo server"
-PORT="$(free_port)"
-odoo_server -d "$E2E_DB" --http-interface=127.0.0.1 --http-port="$PORT" --workers=0 \
-    --gevent-port="$(free_port)" --log-level=warn --logfile="$ROOT/.run/e2e-server.log" &
+# The end-to-end tests and the install of sale_timesheet after the addons
+# (both on bare-stage databases) run beside the realistic stage: each side
+# keeps one core busy.
+E2E_LOG="$ROOT/.run/e2e.log"
+bare_stage_end() {
+    log "Bare stage: end-to-end tests over XML-RPC against a live Odoo server"
+    PORT="$(free_port)"
+    odoo_server -d "$E2E_DB" --http-interface=127.0.0.1 --http-port="$PORT" --workers=0 \
+        --gevent-port="$(free_port)" --log-level=warn --logfile="$ROOT/.run/e2e-server.log" &
+    E2E_SERVER=$!
+    trap 'stop_pid "$E2E_SERVER"' EXIT
+    trap 'exit 143' TERM
+    wait_http "http://127.0.0.1:$PORT" "$E2E_SERVER"
+    REGIE_URL="http://127.0.0.1:$PORT" REGIE_DB="$E2E_DB" \
+        pytest -p regie_no_skip -p no:cacheprovider -p no:odoo tests "$@"
+    stop_pid "$E2E_SERVER"
+    log "Bare stage: installing sale_timesheet after the addons"
+    odoo_install "$ROOT/.run/install-after.log" -d "$TEST_DB" -i sale_timesheet ||
+        die "installing sale_timesheet after the addons failed, see .run/install-after.log"
+    check_log "$ROOT/.run/install-after.log" "installing sale_timesheet after the addons"
+}
+log "Bare stage: end-to-end tests and sale_timesheet after the addons, in the background (.run/e2e.log)"
+(bare_stage_end "$@") >"$E2E_LOG" 2>&1 &
 SERVER_PID=$!
-wait_http "http://127.0.0.1:$PORT" "$SERVER_PID"
-REGIE_URL="http://127.0.0.1:$PORT" REGIE_DB="$E2E_DB" \
-    pytest -p regie_no_skip -p no:cacheprovider -p no:odoo tests "$@"
-stop_pid "$SERVER_PID"
-SERVER_PID=
-
-log "Bare stage: installing sale_timesheet after the addons"
-odoo_install "$ROOT/.run/install-after.log" -d "$TEST_DB" -i sale_timesheet ||
-    die "installing sale_timesheet after the addons failed, see .run/install-after.log"
-check_log "$ROOT/.run/install-after.log" "installing sale_timesheet after the addons"
 
 if [ -n "$REAL_PID" ]; then
     log "Realistic stage: waiting for the usual apps to be installed in $REAL_DB"
@@ -136,5 +149,12 @@ if [ -n "$REAL_PID" ]; then
     log "Realistic stage: addon tests"
     run_addon_tests "$REAL_DB" "$@"
 fi
+
+log "Bare stage: waiting for the end-to-end tests"
+E2E_STATUS=0
+wait "$SERVER_PID" || E2E_STATUS=$?
+SERVER_PID=
+cat "$E2E_LOG"
+[ "$E2E_STATUS" = 0 ] || die "the end-to-end stage failed (exit $E2E_STATUS), see above"
 
 log "All tests passed in $(($(date +%s) - START)) s"

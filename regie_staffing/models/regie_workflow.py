@@ -26,20 +26,25 @@ def is_workflow(env):
 def check_workflow_fields(records, vals_list, fields, allowed_on_create=None):
     """Refuse ``fields`` in ``vals_list`` unless written by a workflow action.
 
-    ``allowed_on_create`` maps a field to the only value a plain create may give
-    it (e.g. ``{"state": "draft"}``).
+    A guard refuses changes, not the values a form sends back as they are:
+    on create (``records`` empty) an empty value passes, and
+    ``allowed_on_create`` maps a field to the only other value a plain create
+    may give it (e.g. ``{"state": "draft"}``); on write a value equal to the
+    current one of every record passes.
     """
     if is_workflow(records.env):
         return
     allowed_on_create = allowed_on_create or {}
+    creating = not records
     for vals in vals_list:
         forbidden = [
             name
             for name in fields
             if name in vals
             and not (
-                name in allowed_on_create
-                and vals[name] in (allowed_on_create[name], False)
+                _is_empty_or_allowed(vals[name], allowed_on_create.get(name))
+                if creating
+                else _is_unchanged(records, name, vals[name])
             )
         ]
         if forbidden:
@@ -55,3 +60,16 @@ def check_workflow_fields(records, vals_list, fields, allowed_on_create=None):
                     model=records._description,
                 )
             )
+
+
+def _is_empty_or_allowed(value, allowed):
+    return value in (None, False, "") or (allowed is not None and value == allowed)
+
+
+def _is_unchanged(records, name, value):
+    field = records._fields[name]
+    for record in records:
+        new = field.convert_to_record(field.convert_to_cache(value, record), record)
+        if new != record[name]:
+            return False
+    return True
