@@ -260,6 +260,7 @@ class AccountAnalyticLine(models.Model):
             ),
         )
         new_lines._regie_sync_periods(positions)
+        new_lines.regie_mission_id._alert_days_beyond_budget()
         if new_lines.regie_period_id:
             # Compute the lines' pending fields now: otherwise the months'
             # totals, recomputed first at flush, flush the lines half-computed
@@ -347,6 +348,8 @@ class AccountAnalyticLine(models.Model):
             )
         if relink:
             self._regie_sync_periods()
+        if relink or "unit_amount" in vals:
+            self.regie_mission_id._alert_days_beyond_budget()
         return res
 
     @api.ondelete(at_uninstall=False)

@@ -193,6 +193,12 @@ class RegieContract(models.Model):
     consumed_days = fields.Float(
         compute="_compute_timesheet_totals", digits="Product Unit of Measure"
     )
+    days_alert_sent = fields.Boolean(
+        readonly=True,
+        copy=False,
+        help="The time logged went beyond the days budget and the account "
+        "manager was alerted (again when it goes beyond after a new budget).",
+    )
     remaining_budget_days = fields.Float(
         compute="_compute_timesheet_totals", digits="Product Unit of Measure"
     )

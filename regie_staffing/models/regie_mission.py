@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools import float_compare, formatLang
 
 from .regie_frozen import get_changed_fields
 from .regie_workflow import check_workflow_fields, workflow
@@ -82,6 +83,12 @@ class RegieMission(models.Model):
     )
     consumed_days = fields.Float(
         compute="_compute_consumed_days", digits="Product Unit of Measure"
+    )
+    days_alert_sent = fields.Boolean(
+        readonly=True,
+        copy=False,
+        help="The time logged went beyond the estimated days and the account "
+        "manager was alerted (again when it goes beyond after a new estimate).",
     )
     remaining_days = fields.Float(
         compute="_compute_consumed_days", digits="Product Unit of Measure"
@@ -304,3 +311,43 @@ class RegieMission(models.Model):
                 mission.rate_ids.write(
                     {"date_from": mission.date_start, "daily_rate": mission.daily_rate}
                 )
+
+    def _alert_days_beyond_budget(self):
+        """Alert the account manager, once, when the time logged goes beyond
+        the estimated days of these missions or the days budget of their
+        contracts: at the moment the time is logged, whoever logs it."""
+        missions = self.sudo().filtered("estimated_days")
+        contracts = self.contract_id.sudo().filtered("budget_days")
+        if not missions and not contracts:
+            return True
+        (missions | contracts.mission_ids).invalidate_recordset(["consumed_days"])
+        contracts.invalidate_recordset(["consumed_days"])
+        for record, budget, label in [
+            (mission, mission.estimated_days, self.env._("estimated days"))
+            for mission in missions
+        ] + [
+            (contract, contract.budget_days, self.env._("days budget"))
+            for contract in contracts
+        ]:
+            over = float_compare(record.consumed_days, budget, precision_digits=2) > 0
+            if over == record.days_alert_sent:
+                continue
+            record.days_alert_sent = over
+            if not over:
+                continue
+            message = self.env._(
+                "%(record)s: %(consumed)s days logged for %(budget)s %(label)s.",
+                record=record.display_name,
+                consumed=formatLang(self.env, record.consumed_days, digits=2),
+                budget=formatLang(self.env, budget, digits=2),
+                label=label,
+            )
+            contract = record.contract_id if record._name == "regie.mission" else record
+            record.message_post(body=message)
+            record.activity_schedule(
+                "mail.mail_activity_data_warning",
+                summary=self.env._("Days beyond the budget"),
+                note=message,
+                user_id=(contract.user_id or self.env.user).id,
+            )
+        return True

@@ -15,3 +15,4 @@ from . import test_cra_report
 from . import test_tours
 from . import test_contract_report
 from . import test_workflow_guard
+from . import test_days_budget

@@ -228,7 +228,28 @@ class TestMoneyIntegrity(RegieInvoicingCommon):
                 line = rng.choice(rng.choice(draft).invoice_line_ids)
                 line.quantity = line.quantity + rng.choice([-1.0, 1.0, 3.0])
 
+        def edit_master_data(rng):
+            # Each of these would change what validated months bill or who
+            # they belong to: refused while the months are not draft.
+            edit = rng.choice(
+                [
+                    lambda: self.contract.write({"hours_per_day": 4.0}),
+                    lambda: self.contract.write({"billing_unit": "hour"}),
+                    lambda: self.contract.write({"day_rounding": "half_day"}),
+                    lambda: self.mission.write({"employee_id": self.other_employee.id}),
+                    lambda: self.env["regie.mission.rate"].create(
+                        {
+                            "mission_id": self.mission.id,
+                            "date_from": date(2025, 3, 17),
+                            "daily_rate": 900.0,
+                        }
+                    ),
+                ]
+            )
+            edit()
+
         return [
+            edit_master_data,
             invoice,
             post,
             cancel,
