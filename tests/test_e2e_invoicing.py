@@ -78,6 +78,30 @@ def validated_months(admin, manager, lead, make_user, run_id, tag, count):
     return contract, periods
 
 
+def press(client, method, move):
+    """Press one of Odoo's buttons on a move. They return None, which XML-RPC
+    cannot carry: the call is made (and committed), then the answer fails to
+    marshal."""
+    try:
+        client.call("account.move", method, [move])
+    except xmlrpc.client.Fault as error:
+        if "cannot marshal None" not in error.faultString:
+            raise
+
+
+def reverse(client, move, method):
+    """Odoo's reversal wizard on ``move``: ``refund_moves`` (credit note) or
+    ``modify_moves`` (credit note and new draft); returns the new move."""
+    journal = client.call("account.move", "read", [move], ["journal_id"])[0]
+    wizard = client.call(
+        "account.move.reversal",
+        "create",
+        {"journal_id": journal["journal_id"][0]},
+        context={"active_model": "account.move", "active_ids": [move]},
+    )
+    return client.call("account.move.reversal", method, [wizard])["res_id"]
+
+
 def test_accountant_invoices_validated_months_once(
     admin, manager, lead, accountant, make_user, run_id
 ):
@@ -180,47 +204,27 @@ def test_standard_accounting_buttons_never_bill_a_month_twice(
         )
         return sum(move["amount_untaxed_signed"] for move in moves)
 
-    def press(method, move):
-        """Odoo's button methods return None, which XML-RPC cannot carry: the
-        call is made (and committed), then the answer fails to marshal."""
-        try:
-            accountant.call("account.move", method, [move])
-        except xmlrpc.client.Fault as error:
-            if "cannot marshal None" not in error.faultString:
-                raise
-
     accountant.call("regie.timesheet.period", "action_create_invoice", periods)
     first = month()["invoice_id"][0]
-    press("action_post", first)
-    press("button_cancel", first)
+    press(accountant, "action_post", first)
+    press(accountant, "button_cancel", first)
     assert month()["state"] == "validated"
     accountant.call("regie.timesheet.period", "action_create_invoice", periods)
     second = month()["invoice_id"][0]
     assert second != first
     message = fault(accountant.call, "account.move", "button_draft", [first])
     assert "billed once" in message
-    press("action_post", second)
+    press(accountant, "action_post", second)
     assert posted_total() == 4 * 612.5
     # A full credit note releases the month; its reset to draft after the month
     # was invoiced again is refused.
-    wizard = accountant.call(
-        "account.move.reversal",
-        "create",
-        {
-            "journal_id": accountant.call(
-                "account.move", "read", [second], ["journal_id"]
-            )[0]["journal_id"][0]
-        },
-        context={"active_model": "account.move", "active_ids": [second]},
-    )
-    action = accountant.call("account.move.reversal", "refund_moves", [wizard])
-    refund = action["res_id"]
-    press("action_post", refund)
+    refund = reverse(accountant, second, "refund_moves")
+    press(accountant, "action_post", refund)
     assert month()["state"] == "validated"
     assert posted_total() == 0
     accountant.call("regie.timesheet.period", "action_create_invoice", periods)
     third = month()["invoice_id"][0]
-    press("action_post", third)
+    press(accountant, "action_post", third)
     message = fault(accountant.call, "account.move", "button_draft", [refund])
     assert "billed once" in message
     assert posted_total() == 4 * 612.5
@@ -245,36 +249,16 @@ def test_reverse_and_new_draft_and_one_line_credit_note_over_xmlrpc(
             )
         }
 
-    def press(method, move):
-        try:
-            accountant.call("account.move", method, [move])
-        except xmlrpc.client.Fault as error:
-            if "cannot marshal None" not in error.faultString:
-                raise
-
-    def reverse(move, method):
-        wizard = accountant.call(
-            "account.move.reversal",
-            "create",
-            {
-                "journal_id": accountant.call(
-                    "account.move", "read", [move], ["journal_id"]
-                )[0]["journal_id"][0]
-            },
-            context={"active_model": "account.move", "active_ids": [move]},
-        )
-        return accountant.call("account.move.reversal", method, [wizard])["res_id"]
-
     accountant.call("regie.timesheet.period", "action_create_invoice", periods)
     invoice = months()[periods[0]]["invoice_id"][0]
-    press("action_post", invoice)
-    new_draft = reverse(invoice, "modify_moves")
+    press(accountant, "action_post", invoice)
+    new_draft = reverse(accountant, invoice, "modify_moves")
     assert {m["state"] for m in months().values()} == {"invoiced"}
     assert {m["invoice_id"][0] for m in months().values()} == {new_draft}
     fault(accountant.call, "regie.timesheet.period", "action_create_invoice", periods)
-    press("action_post", new_draft)
+    press(accountant, "action_post", new_draft)
     # A credit note of the first consultant's line only.
-    refund = reverse(new_draft, "refund_moves")
+    refund = reverse(accountant, new_draft, "refund_moves")
     lines = accountant.call(
         "account.move",
         "read",
@@ -291,7 +275,7 @@ def test_reverse_and_new_draft_and_one_line_credit_note_over_xmlrpc(
     accountant.call(
         "account.move", "write", [refund], {"invoice_line_ids": [(2, other[0])]}
     )
-    press("action_post", refund)
+    press(accountant, "action_post", refund)
     state = months()
     assert state[periods[0]]["state"] == "validated"
     assert state[periods[1]]["state"] == "invoiced"

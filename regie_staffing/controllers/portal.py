@@ -227,8 +227,13 @@ class RegiePortal(CustomerPortal):
                     domain, ["state"], ["__count"]
                 )
             )
-            values["regie_month_count"] = sum(counts.values())
-            values["regie_month_to_validate_count"] = counts.get("submitted", 0)
+            # Only the counters asked for: the portal home fills one element
+            # per key it receives, and an element it did not ask for may not
+            # be on the page (a JavaScript error on the second visit).
+            if "regie_month_count" in counters:
+                values["regie_month_count"] = sum(counts.values())
+            if "regie_month_to_validate_count" in counters:
+                values["regie_month_to_validate_count"] = counts.get("submitted", 0)
         return values
 
     # ------------------------------------------------------------------

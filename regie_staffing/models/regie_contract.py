@@ -5,7 +5,7 @@ from dateutil.relativedelta import relativedelta
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
-from .regie_frozen import get_changed_fields
+from .regie_frozen import check_frozen_fields
 from .regie_workflow import WORKFLOW, check_workflow_fields, workflow
 
 REVIEW_FREQUENCY_MONTHS = {
@@ -19,6 +19,8 @@ REVIEW_FREQUENCY_MONTHS = {
 class RegieContract(models.Model):
     _name = "regie.contract"
     _description = "Régie Contract"
+    # A contract is looked up by its reference or its client's name.
+    _rec_names_search = ["name", "partner_id.complete_name"]
     _inherit = ["mail.thread", "mail.activity.mixin"]
     _order = "date_start desc, id desc"
     _check_company_auto = True
@@ -717,16 +719,7 @@ class RegieContract(models.Model):
         }
 
     def _check_frozen_fields(self, vals):
-        changed = get_changed_fields(self, vals, self._get_frozen_fields())
-        if not changed:
-            return
-        Period = self.env["regie.timesheet.period"]
-        months = Period._get_frozen_months(
-            [("contract_id", "in", [contract.id for contract in changed])]
-        ).grouped("contract_id")
-        for contract, fnames in changed.items():
-            if contract in months:
-                Period._raise_frozen_fields(contract, fnames, months[contract])
+        check_frozen_fields(self, vals, "contract_id")
 
     def _get_clause_template_domain(self):
         self.ensure_one()

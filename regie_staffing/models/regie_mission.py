@@ -2,7 +2,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import float_compare, formatLang
 
-from .regie_frozen import get_changed_fields
+from .regie_frozen import check_frozen_fields
 from .regie_workflow import check_workflow_fields, workflow
 
 
@@ -280,16 +280,7 @@ class RegieMission(models.Model):
         return {"employee_id", "contract_id"}
 
     def _check_frozen_fields(self, vals):
-        changed = get_changed_fields(self, vals, self._get_frozen_fields())
-        if not changed:
-            return
-        Period = self.env["regie.timesheet.period"]
-        months = Period._get_frozen_months(
-            [("mission_id", "in", [mission.id for mission in changed])]
-        ).grouped("mission_id")
-        for mission, fnames in changed.items():
-            if mission in months:
-                Period._raise_frozen_fields(mission, fnames, months[mission])
+        check_frozen_fields(self, vals, "mission_id")
 
     def _create_initial_rates(self):
         """Give each mission a rate line at its start date carrying its TJM."""

@@ -67,9 +67,14 @@ def _is_empty_or_allowed(value, allowed):
 
 
 def _is_unchanged(records, name, value):
-    field = records._fields[name]
-    for record in records:
-        new = field.convert_to_record(field.convert_to_cache(value, record), record)
-        if new != record[name]:
-            return False
-    return True
+    return not any(value_differs(record, name, value) for record in records)
+
+
+def value_differs(record, fname, value):
+    """Whether writing ``value`` (as a client sends it) in ``fname`` changes
+    the record."""
+    field = record._fields[fname]
+    new = field.convert_to_record(
+        field.convert_to_cache(value, record, validate=False), record
+    )
+    return new != record[fname]

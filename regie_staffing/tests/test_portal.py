@@ -152,6 +152,13 @@ class TestPortal(RegiePortalCommon, HttpCase):
         response = self.url_open("/my")
         self.assertIn("Monthly activity reports", response.text)
         self.assertIn("Régie contracts", response.text)
+        # The portal asks, on a later visit, only for the counters it still
+        # shows: the answer holds those keys and no other.
+        for asked in (["regie_month_to_validate_count"], ["regie_month_count"]):
+            self.assertEqual(
+                set(self.make_jsonrpc_request("/my/counters", {"counters": asked})),
+                set(asked),
+            )
 
     def test_lists_show_only_own_company(self):
         self.authenticate("regie_client_colleague", "regie_client_colleague")

@@ -68,3 +68,13 @@ class TestWorkflowGuard(RegieCommon):
         self.assertEqual(contract.state, "draft")
         contract.action_activate()
         self.assertEqual(contract.state, "active")
+
+    def test_contract_found_by_client_name_in_a_many2one(self):
+        found = (
+            self.env["regie.contract"]
+            .with_user(self.lead_user)
+            .name_search(self.client.name[:5])
+        )
+        self.assertIn(self.contract.id, [found_id for found_id, _name in found])
+        found = self.env["regie.contract"].name_search(self.contract.name)
+        self.assertEqual([found_id for found_id, _name in found], self.contract.ids)
