@@ -229,6 +229,13 @@ def test_standard_accounting_buttons_never_bill_a_month_twice(
     assert "billed once" in message
     assert posted_total() == 4 * 612.5
     assert month()["state"] == "invoiced"
+    action = accountant.call("regie.timesheet.period", "action_view_invoice", periods)
+    assert action["res_model"] == "account.move" and action["res_id"] == third
+    # A sale month has no provider's bill to open.
+    message = fault(
+        accountant.call, "regie.timesheet.period", "action_view_vendor_bill", periods
+    )
+    assert "not billed by a provider's bill" in message
 
 
 def test_reverse_and_new_draft_and_one_line_credit_note_over_xmlrpc(

@@ -94,6 +94,12 @@ class RegieTimesheetPeriod(models.Model):
     def action_view_vendor_bill(self):
         """Open the provider's bill matched against the month."""
         self.ensure_one()
+        if not self.vendor_bill_id:
+            raise UserError(
+                self.env._(
+                    "%(month)s is not billed by a provider's bill.", month=self.name
+                )
+            )
         return self.vendor_bill_id._get_records_action(context={})
 
     # ------------------------------------------------------------------

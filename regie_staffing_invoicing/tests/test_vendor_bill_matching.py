@@ -363,6 +363,8 @@ class TestVendorBillMatching(RegieBuySideCommon):
         self.assertEqual(set(self.periods.mapped("state")), {"invoiced"})
         self.assertEqual(self.periods.vendor_bill_id, bill)
         self.assertBilledOnce(self.periods)
+        action = self.periods[:1].with_user(self.accountant).action_view_vendor_bill()
+        self.assertEqual(action["res_id"], bill.id)
         with self.assertRaises(UserError):
             self.periods.with_user(self.accountant).action_create_invoice()
         self.assertEqual(self.contract.invoiced_amount, 2800.0)
