@@ -30,7 +30,16 @@ class TestMoneyIntegrity(RegieInvoicingCommon):
         cls.march = cls._validated_month(cls.mission, MARCH, days=5)
         cls.march_other = cls._validated_month(other_mission, MARCH, days=3)
         cls.april = cls._validated_month(cls.mission, APRIL, days=2)
-        cls.months = cls.march | cls.march_other | cls.april
+        # Buy side: a freelancer's purchase contract, billed either by the
+        # invoicing action or by the provider's own bill.
+        cls.purchase = cls._create_contract(
+            direction="purchase", partner_id=cls.provider.id
+        )
+        cls.purchase_mission = cls._create_mission(
+            cls.purchase, cls.other_employee, daily_rate=400.0
+        )
+        cls.purchase_march = cls._validated_month(cls.purchase_mission, MARCH, days=4)
+        cls.months = cls.march | cls.march_other | cls.april | cls.purchase_march
 
     def _reverse(self, moves, modify=False):
         wizard = (
@@ -157,15 +166,48 @@ class TestMoneyIntegrity(RegieInvoicingCommon):
     def _operations(self):  # noqa: C901 - one closure per standard button
         Move = self.env["account.move"]
 
+        contracts = self.contract | self.purchase
+
         def moves(state=None, refund=None):
-            domain = [("line_ids.regie_contract_id", "=", self.contract.id)]
+            domain = [
+                "|",
+                ("line_ids.regie_contract_id", "in", contracts.ids),
+                ("regie_contract_id", "=", self.purchase.id),
+            ]
             if state:
                 domain.append(("state", "=", state))
             if refund is not None:
+                kinds = ("out_refund", "in_refund") if refund else ("out_invoice",)
                 domain.append(
-                    ("move_type", "=", "out_refund" if refund else "out_invoice")
+                    ("move_type", "in", kinds + (() if refund else ("in_invoice",)))
                 )
             return Move.search(domain, order="id")
+
+        def provider_bill(rng):
+            # The freelancer's own bill for March, matched against the
+            # purchase contract: as validated, or a day more.
+            days = rng.choice([4.0, 4.0, 5.0])
+            bill = Move.create(
+                {
+                    "move_type": "in_invoice",
+                    "partner_id": self.provider.id,
+                    "invoice_date": date(2025, 4, 5),
+                    "regie_contract_id": self.purchase.id,
+                    "invoice_line_ids": [
+                        Command.create(
+                            {
+                                "product_id": self.day_product.id,
+                                "quantity": days,
+                                "price_unit": 400.0,
+                                "regie_employee_id": self.other_employee.id,
+                                "tax_ids": [Command.clear()],
+                            }
+                        )
+                    ],
+                }
+            )
+            if rng.random() < 0.7:
+                bill.with_user(self.billing).action_post()
 
         def invoice(rng):
             validated = self.months.filtered(lambda p: p.state == "validated")
@@ -196,6 +238,8 @@ class TestMoneyIntegrity(RegieInvoicingCommon):
             posted = moves("posted", refund=False)
             if posted:
                 refund = self._reverse(rng.choice(posted))
+                if not refund.invoice_line_ids:
+                    return
                 line = rng.choice(refund.invoice_line_ids)
                 line.quantity = rng.choice([0.5, 1.0, line.quantity])
                 refund.action_post()
@@ -214,6 +258,8 @@ class TestMoneyIntegrity(RegieInvoicingCommon):
             draft = moves("draft", refund=False)
             if draft:
                 move = rng.choice(draft)
+                if not move.invoice_line_ids:
+                    return
                 line = rng.choice(move.invoice_line_ids)
                 move.write({"invoice_line_ids": [Command.unlink(line.id)]})
 
@@ -225,7 +271,10 @@ class TestMoneyIntegrity(RegieInvoicingCommon):
         def edit_draft_quantity(rng):
             draft = moves("draft", refund=False)
             if draft:
-                line = rng.choice(rng.choice(draft).invoice_line_ids)
+                lines = rng.choice(draft).invoice_line_ids
+                if not lines:
+                    return
+                line = rng.choice(lines)
                 line.quantity = line.quantity + rng.choice([-1.0, 1.0, 3.0])
 
         def edit_master_data(rng):
@@ -249,6 +298,7 @@ class TestMoneyIntegrity(RegieInvoicingCommon):
             edit()
 
         return [
+            provider_bill,
             edit_master_data,
             invoice,
             post,
