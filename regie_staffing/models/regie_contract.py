@@ -28,7 +28,8 @@ class RegieContract(models.Model):
     # Days before the notice deadline when the account manager gets a reminder.
     _NOTICE_REMINDER_DAYS = 30
 
-    name = fields.Char(required=True, default="/", copy=False, tracking=True)
+    # Empty (or "/") until saved: the contract's sequence gives the reference.
+    name = fields.Char(string="Reference", copy=False, tracking=True)
     direction = fields.Selection(
         [("sale", "Sale"), ("purchase", "Purchase")],
         required=True,
@@ -340,7 +341,7 @@ class RegieContract(models.Model):
             {"state": "draft"},
         )
         for vals in vals_list:
-            if vals.get("name", "/") == "/":
+            if vals.get("name", "/") in ("/", False, ""):
                 company = self.env["res.company"].browse(
                     vals.get("company_id") or self.env.company.id
                 )
