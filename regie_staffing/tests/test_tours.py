@@ -3,20 +3,27 @@ from datetime import timedelta
 from dateutil.relativedelta import relativedelta
 
 from odoo import fields
-from odoo.tests import HttpCase, tagged
+from odoo.tests import tagged
 
+from .common_tour import RegieTourCase
 from .test_portal import RegiePortalCommon
 
 
 @tagged("post_install", "-at_install")
-class TestTours(RegiePortalCommon, HttpCase):
+class TestTours(RegiePortalCommon, RegieTourCase):
     """Real-browser tours (headless Chromium): the client contact signs a
     month in the portal; the consultant logs a week in the ordinary timesheet
     list and submits the month."""
 
-    def test_portal_validate_month_tour(self):
-        self.start_tour(
-            "/my", "regie_portal_validate_month", login="regie_client_validator"
+    def test_portal_validate_month_tour_en(self):
+        self._portal_validate_month_tour("en_US")
+
+    def test_portal_validate_month_tour_fr(self):
+        self._portal_validate_month_tour("fr_FR")
+
+    def _portal_validate_month_tour(self, lang):
+        self.start_regie_tour(
+            "/my", "regie_portal_validate_month", self.validator_user, lang
         )
         period = self._reload(self.period)
         self.assertEqual(period.state, "validated")
@@ -28,7 +35,13 @@ class TestTours(RegiePortalCommon, HttpCase):
         # The other company's month was never touched.
         self.assertEqual(self._reload(self.other_period).state, "submitted")
 
-    def test_consultant_log_week_and_submit_tour(self):
+    def test_consultant_log_week_and_submit_tour_en(self):
+        self._consultant_log_week_and_submit_tour("en_US")
+
+    def test_consultant_log_week_and_submit_tour_fr(self):
+        self._consultant_log_week_and_submit_tour("fr_FR")
+
+    def _consultant_log_week_and_submit_tour(self, lang):
         today = fields.Date.context_today(self.env.user)
         first = today.replace(day=1) - relativedelta(months=1)
         monday = first + timedelta(days=(7 - first.weekday()) % 7)
@@ -38,10 +51,11 @@ class TestTours(RegiePortalCommon, HttpCase):
         contract.action_activate()
         contract.project_id.name = "Régie Tour Project"
         mission = self._create_mission(contract)
-        self.start_tour(
+        self.start_regie_tour(
             "/odoo/timesheets",
             "regie_consultant_submit_month",
-            login="regie_consultant",
+            self.consultant_user,
+            lang,
         )
         lines = self.env["account.analytic.line"].search(
             [("project_id", "=", contract.project_id.id)], order="date"

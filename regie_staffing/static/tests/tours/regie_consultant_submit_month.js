@@ -1,38 +1,19 @@
 /** @odoo-module **/
 
 import { registry } from "@web/core/registry";
-
-/**
- * Monday to Friday of the first full week of the previous month: always in
- * the past (lines beyond the current month are refused) and in one month.
- * test_tours.py computes the same days.
- */
-function previousMonthWeek() {
-    const today = new Date();
-    const first = new Date(today.getFullYear(), today.getMonth() - 1, 1);
-    const toMonday = (8 - first.getDay()) % 7;
-    return [0, 1, 2, 3, 4].map(
-        (offset) => new Date(first.getFullYear(), first.getMonth(), 1 + toMonday + offset)
-    );
-}
-
-function formatDate(day) {
-    // The tour user's language is en_US: MM/DD/YYYY.
-    const pad = (number) => String(number).padStart(2, "0");
-    return `${pad(day.getMonth() + 1)}/${pad(day.getDate())}/${day.getFullYear()}`;
-}
+import { previousMonthWeek, userDate } from "./regie_tour_utils";
 
 function logDaySteps(day, index) {
     const description = `Tour work day ${index + 1}`;
     return [
         {
-            content: `New timesheet line for ${formatDate(day)}`,
+            content: `New timesheet line for ${userDate(day)}`,
             trigger: ".o_list_button_add",
             run: "click",
         },
         {
             trigger: ".o_selected_row .o_field_widget[name=date] input",
-            run: `edit ${formatDate(day)}`,
+            run: `edit ${userDate(day)}`,
         },
         {
             trigger: ".o_selected_row .o_field_widget[name=project_id] input",
@@ -93,7 +74,7 @@ registry.category("web_tour.tours").add("regie_consultant_submit_month", {
         },
         {
             content: "The month is submitted",
-            trigger: ".o_statusbar_status .o_arrow_button_current:contains(Submitted)",
+            trigger: ".o_statusbar_status .o_arrow_button_current[data-value=submitted]",
         },
     ],
 });

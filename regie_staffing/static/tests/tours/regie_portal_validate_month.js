@@ -53,7 +53,7 @@ registry.category("web_tour.tours").add("regie_portal_validate_month", {
         {
             content: "Open the submitted month",
             trigger:
-                "tr.o_regie_portal_month_row:has(.o_regie_month_state:contains(Submitted)) a",
+                "tr.o_regie_portal_month_row[data-state=submitted] a",
             run: "click",
             expectUnloadPage: true,
         },
@@ -90,11 +90,11 @@ registry.category("web_tour.tours").add("regie_portal_validate_month", {
         },
         {
             content: "The month is validated",
-            trigger: ".o_regie_month_message:contains(validated and signed)",
+            trigger: ".o_regie_month_message[data-message=validated]",
         },
         {
             content: "Status shows Validated and the signature is displayed",
-            trigger: ".o_regie_month_state:contains(Validated)",
+            trigger: ".o_regie_month_state[data-state=validated]",
         },
         {
             trigger: ".o_regie_month_signature img",
