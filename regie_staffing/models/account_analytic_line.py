@@ -358,6 +358,35 @@ class AccountAnalyticLine(models.Model):
         self._regie_check_ownership()
 
     # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+
+    def action_regie_submit_months(self):
+        """Submit, after confirmation, the months of the selected lines, or
+        the logged-in consultant's month (see "My month") when none is
+        selected. Only draft months are submitted."""
+        periods = self.env["regie.timesheet.period"]
+        if self:
+            # The lines' months are technical for a timesheet user: only the
+            # ones he may submit are kept (his own, or as lead or manager).
+            periods = self.sudo().regie_period_id.with_env(self.env)
+            periods = periods._filtered_access("write")
+        else:
+            periods = periods._get_my_months()
+        periods = periods.filtered(lambda period: period.state == "draft")
+        if not periods and self:
+            raise UserError(
+                self.env._(
+                    "There is no draft régie month to submit in the selected "
+                    "lines: their months are already submitted, or they are not "
+                    "logged on a régie contract."
+                )
+            )
+        if not periods:
+            raise UserError(self.env._("You have no draft régie month to submit."))
+        return periods._action_open_submit_wizard()
+
+    # ------------------------------------------------------------------
     # External pushes
     # ------------------------------------------------------------------
 
@@ -516,17 +545,17 @@ class AccountAnalyticLine(models.Model):
         locked = self.filtered(lambda line: line._regie_is_locked())
         if fnames is None:
             message = self.env._(
-                "You cannot delete %(lines)s: its month is %(state)s. "
-                "The month must be reset to draft first.",
+                "You cannot delete %(lines)s: its month is %(state)s. %(reopen)s",
                 lines=locked._regie_describe_all(),
                 state=locked[0]._regie_period_state_label(),
+                reopen=locked[0].sudo().regie_period_id._get_reopen_hint(),
             )
         else:
             message = self.env._(
-                "You cannot change %(lines)s: its month is %(state)s. "
-                "The month must be reset to draft first.",
+                "You cannot change %(lines)s: its month is %(state)s. %(reopen)s",
                 lines=locked._regie_describe_all(),
                 state=locked[0]._regie_period_state_label(),
+                reopen=locked[0].sudo().regie_period_id._get_reopen_hint(),
             )
         raise UserError(message)
 

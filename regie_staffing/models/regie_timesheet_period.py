@@ -4,16 +4,18 @@ import json
 import logging
 import uuid
 from collections import defaultdict
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import lxml.html
+import pytz
 from dateutil.relativedelta import relativedelta
 from markupsafe import Markup
 
 from odoo import Command, api, fields, models, tools
 from odoo.exceptions import AccessError, UserError
 from odoo.osv import expression
-from odoo.tools import SQL, float_repr, float_round
+from odoo.tools import SQL, float_compare, float_repr, float_round, format_date
+from odoo.tools.misc import formatLang
 from odoo.tools.pdf import PdfFileReader
 
 from odoo.addons.base.models import ir_actions_report
@@ -40,6 +42,11 @@ MAX_NAMED_MONTHS = 5
 # Days before the validation deadline when the validator is reminded.
 VALIDATION_REMINDER_DAYS = 3
 REMINDER_ACTIVITY = "regie_staffing.mail_activity_type_regie_reminder"
+# What the consultant is told when his month is contested, reopened or validated.
+MONTH_ACTIVITY = "regie_staffing.mail_activity_type_regie_month"
+# How a month is written in lists and names, whatever the language.
+MONTH_FORMAT = "MM/yyyy"
+FORM_VIEW = "regie_staffing.regie_timesheet_period_view_form"
 # {wkhtmltopdf binary: whether it renders several documents in one run}
 _PDF_ENGINE_RENDERS_SEVERAL = {}
 
@@ -76,6 +83,9 @@ class RegieTimesheetPeriod(models.Model):
     direction = fields.Selection(related="mission_id.direction", store=True)
     date_from = fields.Date(string="Month", required=True, index=True)
     date_to = fields.Date(compute="_compute_date_to", store=True)
+    month_label = fields.Char(
+        compute="_compute_month_label", help="The month, as 11/2026."
+    )
     timesheet_ids = fields.One2many(
         "account.analytic.line", "regie_period_id", string="Timesheets"
     )
@@ -192,6 +202,14 @@ class RegieTimesheetPeriod(models.Model):
         for period in self:
             period.date_to = period.date_from and (
                 period.date_from + relativedelta(day=31)
+            )
+
+    @api.depends("date_from")
+    @api.depends_context("lang")
+    def _compute_month_label(self):
+        for period in self:
+            period.month_label = period.date_from and format_date(
+                self.env, period.date_from, date_format=MONTH_FORMAT
             )
 
     def _compute_access_url(self):
@@ -344,7 +362,9 @@ class RegieTimesheetPeriod(models.Model):
                 vals["date_from"] = fields.Date.to_date(vals["date_from"]).replace(
                     day=1
                 )
-        return super().create(vals_list)
+        periods = super().create(vals_list)
+        periods._subscribe_consultants()
+        return periods
 
     def write(self, vals):
         if not self._is_period_workflow():
@@ -444,6 +464,58 @@ class RegieTimesheetPeriod(models.Model):
         self._clear_reminders()
         self._notify_validators()
         return True
+
+    def action_confirm_submit(self):
+        """Submit the months, after a confirmation naming what looks early or
+        incomplete (a month not over, fewer days logged than working days)
+        when there is any."""
+        self.check_access("write")
+        if not any(self._get_submit_warnings().values()):
+            return self.action_submit()
+        return self._action_open_submit_wizard()
+
+    @api.model
+    def action_open_my_month(self):
+        """Open the logged-in consultant's month: the form of the month of his
+        mission, a list when he works on several missions, his months with a
+        notice when no mission of his covers the month. The month is the
+        current one, or the previous one while it is not submitted yet."""
+        periods = self._get_my_months()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "regie_staffing.regie_timesheet_period_action"
+        )
+        action["name"] = self.env._("My month")
+        action["context"] = {"create": False}
+        if len(periods) == 1:
+            action.update(
+                res_id=periods.id,
+                view_mode="form",
+                views=[(self.env.ref(FORM_VIEW).id, "form")],
+            )
+            return action
+        if periods:
+            action["domain"] = [("id", "in", periods.ids)]
+            return action
+        action["domain"] = [("user_id", "=", self.env.uid)]
+        action["help"] = Markup(
+            '<p class="o_view_nocontent_smiling_face">%s</p><p>%s</p>'
+        ) % (
+            self.env._("No régie month for you"),
+            self.env._(
+                "Your months appear here once a project lead puts you on a "
+                "mission of a régie contract and you log time on its project."
+            ),
+        )
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "warning",
+                "title": self.env._("No mission this month"),
+                "message": self._get_no_month_message(),
+                "next": action,
+            },
+        }
 
     def action_validate(self):
         """Validate submitted months: freeze their lines (hash), keep the signed
@@ -686,6 +758,7 @@ class RegieTimesheetPeriod(models.Model):
                 {"lines_hash": hashes[period.id], "access_token": str(uuid.uuid4())}
             )
         periods._clear_reminders()
+        periods._notify_consultants("validated")
         periods._keep_signed_reports()
         if not partner:
             if tacit:
@@ -751,6 +824,7 @@ class RegieTimesheetPeriod(models.Model):
                 )
         else:
             self._message_log_batch(bodies=dict.fromkeys(self.ids, body))
+        self._notify_consultants("contested", note=Markup("<p>%s</p>") % reason)
         return True
 
     def _reset_to_draft_values(self):
@@ -773,11 +847,12 @@ class RegieTimesheetPeriod(models.Model):
                 "validation_reminder_date": False,
             }
         )
+        self._notify_consultants("reopened")
         return True
 
     def _clear_reminders(self):
         # Reminders of a step that is over; the caller's rights were checked.
-        self.sudo().activity_unlink([REMINDER_ACTIVITY])
+        self.sudo().activity_unlink([REMINDER_ACTIVITY, MONTH_ACTIVITY])
         return True
 
     def _notify_validators(self):
@@ -809,6 +884,216 @@ class RegieTimesheetPeriod(models.Model):
                     partner_ids=period.validator_partner_id.ids,
                 )
         return True
+
+    def _get_my_months(self):
+        """The months the logged-in user works on, one per mission of his
+        employees: the previous month while it has time logged and is not
+        submitted yet (draft or contested), else the current month, created
+        as a draft when missing."""
+        employees = self.env.user.employee_ids
+        if not employees:
+            return self.browse()
+        today = fields.Date.context_today(self)
+        current = today.replace(day=1)
+        previous = current - relativedelta(months=1)
+        # Missions and months are read for the consultant's own employees.
+        missions = (
+            self.env["regie.mission"]
+            .sudo()
+            .search(
+                [
+                    ("employee_id", "in", employees.ids),
+                    ("state", "!=", "cancelled"),
+                    ("date_start", "<=", current + relativedelta(day=31)),
+                    "|",
+                    ("date_end", "=", False),
+                    ("date_end", ">=", previous),
+                ]
+            )
+        )
+        previous_months = {
+            period.mission_id: period
+            for period in self.sudo().search(
+                [("mission_id", "in", missions.ids), ("date_from", "=", previous)]
+            )
+        }
+        keys, picked = set(), []
+        for mission in missions:
+            period = previous_months.get(mission)
+            if period and period.state in ("draft", "contested") and period.line_count:
+                picked.append(period.id)
+            elif mission.state != "done" and (
+                not mission.date_end or mission.date_end >= current
+            ):
+                keys.add((mission.id, current))
+        picked += [period.id for period in self._get_or_create_periods(keys).values()]
+        return self.search([("id", "in", picked)])
+
+    def _get_no_month_message(self):
+        if not self.env.user.employee_ids:
+            return self.env._(
+                "Your user is not linked to an employee: ask your HR officer to "
+                "link it, then your régie months appear here."
+            )
+        return self.env._(
+            "No régie mission of yours covers this month. Here are your months."
+        )
+
+    def _get_working_days(self):
+        """{period id: working days of its consultant in the month}: the
+        employee's working schedule without public holidays and time off, or
+        the weekdays without time off when he has no schedule."""
+        result = {}
+        for period in self.sudo():
+            employee = period.employee_id
+            if not (employee and period.date_from):
+                result[period.id] = 0.0
+                continue
+            calendar = employee.resource_calendar_id
+            if calendar:
+                tz = pytz.timezone(employee.tz or calendar.tz or "UTC")
+                start = tz.localize(datetime.combine(period.date_from, time.min))
+                stop = tz.localize(datetime.combine(period.date_to, time.max))
+                result[period.id] = employee._get_work_days_data_batch(
+                    start, stop, calendar=calendar
+                )[employee.id]["days"]
+            else:
+                result[period.id] = max(
+                    self._count_weekdays(period.date_from, period.date_to)
+                    - period.absence_days,
+                    0.0,
+                )
+        return result
+
+    def _get_submit_warnings(self):
+        """{period id: [what looks early or incomplete in the month]}."""
+        today = fields.Date.context_today(self)
+        working_days = self._get_working_days()
+        warnings = {}
+        for period in self:
+            messages = []
+            if period.date_to and period.date_to >= today:
+                messages.append(
+                    self.env._(
+                        "the month is not over (it ends on %(date)s)",
+                        date=format_date(self.env, period.date_to),
+                    )
+                )
+            expected = working_days.get(period.id, 0.0)
+            if float_compare(period.total_days, expected, precision_digits=2) < 0:
+                messages.append(
+                    self.env._(
+                        "%(logged)s days logged for %(expected)s working days",
+                        logged=formatLang(self.env, period.total_days, digits=2),
+                        expected=formatLang(self.env, expected, digits=2),
+                    )
+                )
+            warnings[period.id] = messages
+        return warnings
+
+    def _action_open_submit_wizard(self):
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Submit the month"),
+            "res_model": "regie.timesheet.period.submit",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {"default_period_ids": self.ids},
+        }
+
+    def _subscribe_consultants(self):
+        """Each consultant follows his own months: one search and one insert
+        for the batch, whoever creates them."""
+        periods = self.sudo().filtered(lambda period: period.user_id.partner_id)
+        if not periods:
+            return
+        followers = self.env["mail.followers"].sudo()
+        existing = {
+            (follower.res_id, follower.partner_id.id)
+            for follower in followers.search(
+                [("res_model", "=", self._name), ("res_id", "in", periods.ids)]
+            )
+        }
+        subtypes = self.env["mail.message.subtype"].default_subtypes(self._name)[0]
+        followers.create(
+            [
+                {
+                    "res_model": self._name,
+                    "res_id": period.id,
+                    "partner_id": period.user_id.partner_id.id,
+                    "subtype_ids": [Command.set(subtypes.ids)],
+                }
+                for period in periods
+                if (period.id, period.user_id.partner_id.id) not in existing
+            ]
+        )
+
+    def _notify_consultants(self, event, note=False):
+        """Tell the consultant of each month, by an activity assigned to his
+        user, that it was ``event`` (contested, reopened or validated); the
+        activity of the previous step goes. Written in his language."""
+        periods = self.sudo().filtered("user_id")
+        periods.activity_unlink([MONTH_ACTIVITY])
+        activity_type = self.env.ref(MONTH_ACTIVITY, raise_if_not_found=False)
+        if not (periods and activity_type):
+            return
+        today = fields.Date.context_today(self)
+        model_id = self.env["ir.model"]._get_id(self._name)
+        self.env["mail.activity"].sudo().create(
+            [
+                {
+                    "res_model_id": model_id,
+                    "res_id": period.id,
+                    "activity_type_id": activity_type.id,
+                    "summary": period.with_context(
+                        lang=period.user_id.lang
+                    )._get_consultant_summary(event),
+                    "note": note,
+                    "user_id": period.user_id.id,
+                    "date_deadline": today,
+                    "automated": True,
+                }
+                for period in periods
+            ]
+        )
+
+    def _get_consultant_summary(self, event):
+        self.ensure_one()
+        month = self.month_label
+        if event == "contested":
+            return self.env._("Your month %(month)s is contested", month=month)
+        if event == "reopened":
+            return self.env._(
+                "Your month %(month)s is re-opened: correct it and submit it again",
+                month=month,
+            )
+        return self.env._("Your month %(month)s is validated", month=month)
+
+    def _get_reopen_hint(self):
+        """Who can re-open the month, for the errors of its locked lines."""
+        self.ensure_one()
+        period = self.sudo()
+        contract = period.contract_id
+        people = contract.user_id | contract.project_lead_ids
+        if period.state in ("draft", "submitted", "contested"):
+            if not people:
+                return self.env._("Ask a régie manager to re-open it.")
+            return self.env._(
+                "Ask %(people)s (account manager or project lead of %(contract)s) "
+                "or a régie manager to re-open it.",
+                people=", ".join(people.mapped("name")),
+                contract=contract.display_name,
+            )
+        managers = people.filtered(
+            lambda user: user.has_group("regie_staffing.group_manager")
+        )
+        if not managers:
+            return self.env._("Only a régie manager can re-open it.")
+        return self.env._(
+            "Only a régie manager can re-open it: ask %(people)s.",
+            people=", ".join(managers.mapped("name")),
+        )
 
     def _keep_signed_reports(self):
         """Render the CRA of the validated months and keep it as attachment,

@@ -16,3 +16,5 @@ from . import test_tours
 from . import test_contract_report
 from . import test_workflow_guard
 from . import test_days_budget
+from . import test_tours_consultant_lead
+from . import test_my_month

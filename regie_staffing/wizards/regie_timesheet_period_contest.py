@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class RegieTimesheetPeriodContest(models.TransientModel):
@@ -48,4 +48,32 @@ class RegieTimesheetDisputeAnswer(models.TransientModel):
             self.dispute_id.action_reject(self.resolution)
         else:
             self.dispute_id.action_accept(self.resolution)
+        return {"type": "ir.actions.act_window_close"}
+
+
+class RegieTimesheetPeriodSubmit(models.TransientModel):
+    _name = "regie.timesheet.period.submit"
+    _description = "Submit Monthly Activity Reports"
+
+    period_ids = fields.Many2many("regie.timesheet.period", string="Months")
+    warning = fields.Text(compute="_compute_warning")
+
+    @api.depends("period_ids")
+    def _compute_warning(self):
+        for wizard in self:
+            warnings = wizard.period_ids._get_submit_warnings()
+            wizard.warning = "\n".join(
+                self.env._(
+                    "%(month)s: %(issues)s.",
+                    month=period.display_name,
+                    issues="; ".join(warnings[period.id]),
+                )
+                for period in wizard.period_ids
+                if warnings.get(period.id)
+            )
+
+    def action_confirm(self):
+        """Submit the months (checks are in action_submit)."""
+        self.ensure_one()
+        self.period_ids.action_submit()
         return {"type": "ir.actions.act_window_close"}

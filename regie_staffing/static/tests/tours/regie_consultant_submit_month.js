@@ -42,34 +42,55 @@ function logDaySteps(day, index) {
     ];
 }
 
-// Data comes from the Python test (test_tours.py): an active contract whose
-// project is "Régie Tour Project" and a mission of the logged-in consultant.
+// Data comes from the Python test (test_tours_consultant_lead.py): an active
+// contract whose project is "Régie Tour Project" and a mission of the
+// logged-in consultant. The week is logged in the previous month, which
+// "My month" opens while it is not submitted.
 registry.category("web_tour.tours").add("regie_consultant_submit_month", {
-    url: "/odoo/timesheets",
+    url: "/odoo",
     steps: () => [
+        {
+            content: "Open the apps menu",
+            trigger: ".o_navbar_apps_menu button:enabled",
+            run: "click",
+        },
+        {
+            content: "Open the Timesheets app",
+            trigger: '.o_app[data-menu-xmlid="hr_timesheet.timesheet_menu_root"]',
+            run: "click",
+        },
         {
             content: "The editable list of my timesheets is shown",
             trigger: ".o_list_view .o_list_button_add",
         },
         ...previousMonthWeek().flatMap(logDaySteps),
         {
-            content: "The whole week is logged",
-            trigger: ".o_data_row:contains(Tour work day 5):not(.o_selected_row)",
+            content: "The whole week is logged, each line shows its month",
+            trigger:
+                ".o_data_row:contains(Tour work day 5):not(.o_selected_row) td[name=regie_period_id] a.o_form_uri",
         },
         {
-            content: "Open my monthly activity reports",
-            trigger: "body",
-            run: "goToUrl /odoo/regie-months",
-            expectUnloadPage: true,
-        },
-        {
-            content: "Open the month",
-            trigger: ".o_data_row td[name=date_from]",
+            content: "Open My month from the Timesheets menu",
+            trigger:
+                '.o_main_navbar [data-menu-xmlid="regie_staffing.regie_timesheet_period_menu_my_month_timesheet"]',
             run: "click",
         },
         {
+            content: "The month's form shows the logged time",
+            trigger: ".o_form_view .o_field_widget[name=line_count]:contains(5)",
+        },
+        {
             content: "Submit the month",
-            trigger: ".o_form_view button[name=action_submit]",
+            trigger: ".o_form_view button[name=action_confirm_submit]",
+            run: "click",
+        },
+        {
+            content: "The month is incomplete: a warning asks for confirmation",
+            trigger: ".modal .o_field_widget[name=warning]:not(:empty)",
+        },
+        {
+            content: "Submit anyway",
+            trigger: ".modal button[name=action_confirm]",
             run: "click",
         },
         {
