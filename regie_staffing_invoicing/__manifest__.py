@@ -16,11 +16,17 @@
         "data/regie_staffing_invoicing_data.xml",
         "views/regie_price_index_views.xml",
         "views/regie_contract_views.xml",
+        "views/regie_mission_views.xml",
         "views/regie_timesheet_period_views.xml",
         "views/account_move_views.xml",
         "views/regie_margin_report_views.xml",
         "views/regie_staffing_invoicing_menus.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "regie_staffing_invoicing/static/tests/tours/**/*",
+        ],
+    },
     "demo": [
         "demo/regie_price_index_demo.xml",
         "demo/account_move_demo.xml",

@@ -5,4 +5,5 @@ from . import regie_timesheet_period
 from . import account_move
 from . import account_move_line
 from . import account_move_regie_matching
+from . import regie_mission
 from . import regie_margin_report

@@ -8,7 +8,7 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import float_compare, float_round, format_amount
+from odoo.tools import float_compare, float_round, format_amount, formatLang
 
 from odoo.addons.regie_staffing.models.regie_workflow import is_workflow, workflow
 
@@ -228,6 +228,19 @@ class AccountMove(models.Model):
         # note of it gives them back, once it reverses it fully).
         posted._regie_get_matched_periods()._regie_sync_billing()
         return posted
+
+    def _reverse_moves(self, default_values_list=None, cancel=False):
+        # A credit note of a matched bill is matched against the same months:
+        # what it credits is no longer billed for them.
+        default_values_list = default_values_list or [{} for _move in self]
+        for move, defaults in zip(self, default_values_list, strict=True):
+            if move.regie_contract_id and move.move_type == "in_invoice":
+                defaults.setdefault("regie_contract_id", move.regie_contract_id.id)
+                defaults.setdefault("regie_match_date_from", move.regie_match_date_from)
+                defaults.setdefault("regie_match_date_to", move.regie_match_date_to)
+        return super()._reverse_moves(
+            default_values_list=default_values_list, cancel=cancel
+        )
 
     def action_regie_override_match(self):
         """Allow posting vendor bills that charge more than the validated months
@@ -449,14 +462,14 @@ class AccountMove(models.Model):
 
         def sort_key(item):
             employee = item[0]
-            if employee == OTHER_CHARGES:
+            if isinstance(employee, str):  # OTHER_CHARGES
                 return (2, "")
             return (0 if employee else 1, employee.name or "")
 
         for employee, values in sorted(rows.items(), key=sort_key):
             due_days = values["validated_days"] - values["already_days"]
             due_amount = values["validated_amount"] - values["already_amount"]
-            if employee == OTHER_CHARGES:
+            if isinstance(employee, str):  # OTHER_CHARGES
                 name = self.env._("Other charges (no consultant's days)")
             else:
                 name = employee.name if employee else self.env._("No consultant")
@@ -669,6 +682,9 @@ class AccountMove(models.Model):
         def money(value):
             return format_amount(self.env, value, currency)
 
+        def days(value):
+            return formatLang(self.env, value, digits=DAYS_DIGITS)
+
         headers = [
             self.env._("Consultant"),
             self.env._("Validated days"),
@@ -689,13 +705,13 @@ class AccountMove(models.Model):
                 "text-danger" if row["over"] else "text-warning" if row["under"] else ""
             )
             cells = [
-                row["validated_days"],
+                days(row["validated_days"]),
                 money(row["validated_amount"]),
-                row["already_days"],
+                days(row["already_days"]),
                 money(row["already_amount"]),
-                row["billed_days"],
+                days(row["billed_days"]),
                 money(row["billed_amount"]),
-                row["diff_days"],
+                days(row["diff_days"]),
                 money(row["diff_amount"]),
             ]
             body += Markup('<tr class="%s"><td>%s</td>%s</tr>') % (

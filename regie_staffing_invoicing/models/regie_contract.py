@@ -4,7 +4,7 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import float_compare, format_amount, formatLang
+from odoo.tools import float_compare, float_is_zero, format_amount, formatLang
 
 from odoo.addons.regie_staffing.models.regie_workflow import (
     check_workflow_fields,
@@ -77,6 +77,13 @@ class RegieContract(models.Model):
         string="Invoices",
         compute="_compute_invoiced_amount",
         groups=INVOICE_GROUPS,
+    )
+    client_order_ref = fields.Char(
+        string="Purchase order reference",
+        tracking=True,
+        help="The client's purchase order (or engagement) number, carried to the "
+        "customer invoices as their reference; on a purchase contract, the order "
+        "number the provider quotes on its bills.",
     )
     auto_invoice = fields.Boolean(
         string="Automatic invoicing",
@@ -215,8 +222,11 @@ class RegieContract(models.Model):
 
     def action_view_months_to_invoice(self):
         """Open the validated months of the contracts that are not invoiced."""
+        to_bill = set(self.mapped("direction")) == {"purchase"}
         action = self.env["ir.actions.act_window"]._for_xml_id(
-            "regie_staffing_invoicing.regie_timesheet_period_action_to_invoice"
+            "regie_staffing_invoicing.regie_timesheet_period_action_to_bill"
+            if to_bill
+            else "regie_staffing_invoicing.regie_timesheet_period_action_to_invoice"
         )
         action["domain"] = [
             ("contract_id", "in", self.ids),
@@ -451,6 +461,38 @@ class RegieContract(models.Model):
         else:
             vals["invoice_date_due"] = invoice_date
         return vals
+
+    def _get_invoice_title(self, mission):
+        """What the invoice lines name after the consultant and the month: the
+        contract's title when it has one, else the mission's profile, else the
+        contract's reference."""
+        self.ensure_one()
+        return self.title or mission.profile or self.name
+
+    def _get_billing_unit_label(self, lang_env, quantity):
+        """The billing unit, singular or plural for ``quantity``, in
+        ``lang_env``'s language."""
+        self.ensure_one()
+        one = float_compare(abs(quantity), 1.0, precision_digits=2) <= 0
+        if self.billing_unit == "half_day":
+            return lang_env._("half-day") if one else lang_env._("half-days")
+        if self.billing_unit == "hour":
+            return lang_env._("hour") if one else lang_env._("hours")
+        return lang_env._("day") if one else lang_env._("days")
+
+    def _format_billing_quantity(self, lang_env, quantity, price):
+        """ "12 half-days × €350.00": a line's quantity in its unit and its unit
+        price, in ``lang_env``'s language and number format."""
+        self.ensure_one()
+        digits = (
+            0 if float_is_zero(quantity - round(quantity), precision_digits=4) else 2
+        )
+        return lang_env._(
+            "%(quantity)s %(unit)s × %(price)s",
+            quantity=formatLang(lang_env, quantity, digits=digits),
+            unit=self._get_billing_unit_label(lang_env, quantity),
+            price=format_amount(lang_env, price, self.currency_id),
+        )
 
     def _get_billing_unit_factor(self):
         """Billing units in one day: 1 in days, 2 in half-days, the hours per

@@ -1,4 +1,4 @@
-from odoo import fields, models, tools
+from odoo import api, fields, models, tools
 from odoo.tools import SQL
 
 
@@ -9,7 +9,9 @@ class RegieMarginReport(models.Model):
     sale TJM in force on each day times its billable days (the month's
     rounding rule applied pro rata, as invoiced). Cost is the buy-side TJM when
     the sale mission is covered by a purchase mission (subcontracted
-    consultant), else the employee's hourly cost times the hours worked. A
+    consultant), else the mission's daily cost times the days, else the
+    employee's hourly cost times the hours worked; with none of them the cost
+    is unknown (``cost_unknown``) and the row has no margin. A
     purchase mission that covers a sale mission is not listed on its own: its
     cost is on the sale side; other purchase months are pure cost. Amounts are
     in the contract's currency, costs converted at the month's first day.
@@ -25,7 +27,13 @@ class RegieMarginReport(models.Model):
     contract_id = fields.Many2one("regie.contract", readonly=True)
     mission_id = fields.Many2one("regie.mission", readonly=True)
     employee_id = fields.Many2one("hr.employee", string="Consultant", readonly=True)
-    partner_id = fields.Many2one("res.partner", readonly=True)
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Client",
+        readonly=True,
+        help="The client of the contract; the provider on a purchase contract "
+        "that backs no sale.",
+    )
     company_id = fields.Many2one("res.company", readonly=True)
     currency_id = fields.Many2one("res.currency", readonly=True)
     date = fields.Date(string="Month start", readonly=True)
@@ -48,6 +56,52 @@ class RegieMarginReport(models.Model):
     revenue = fields.Monetary(currency_field="currency_id", readonly=True)
     cost = fields.Monetary(currency_field="currency_id", readonly=True)
     margin = fields.Monetary(currency_field="currency_id", readonly=True)
+    margin_percent = fields.Float(
+        string="Margin (%)",
+        readonly=True,
+        help="Margin over revenue, empty when the cost is unknown; for a group "
+        "of rows, its margin over the revenue of its rows of known cost.",
+    )
+    costed_revenue = fields.Monetary(
+        string="Revenue of known cost",
+        currency_field="currency_id",
+        readonly=True,
+        help="Revenue of the rows whose cost is known (base of the margin %).",
+    )
+    cost_unknown = fields.Boolean(
+        string="Cost unknown",
+        readonly=True,
+        help="The consultant's cost is unknown: no daily cost on the mission, no "
+        "hourly cost on the employee and no purchase mission. The row has no "
+        "cost nor margin until one is set.",
+    )
+
+    @api.model
+    def read_group(
+        self, domain, fields, groupby, offset=0, limit=None, orderby=False, lazy=True
+    ):
+        # A group's margin % is its margin over its revenue (rows of known
+        # cost), not the average of its rows' percentages.
+        names = {spec.split(":")[0].split("(")[0].strip() for spec in fields}
+        if "margin_percent" not in names:
+            return super().read_group(
+                domain, fields, groupby, offset, limit, orderby, lazy
+            )
+        fields = [
+            spec for spec in fields if spec.split(":")[0].strip() != "margin_percent"
+        ]
+        fields += [
+            f"{name}:sum" for name in ("margin", "costed_revenue") if name not in names
+        ]
+        groups = super().read_group(
+            domain, fields, groupby, offset, limit, orderby, lazy
+        )
+        for group in groups:
+            revenue = group.get("costed_revenue")
+            group["margin_percent"] = (
+                revenue and round(100.0 * (group.get("margin") or 0.0) / revenue, 2)
+            ) or False
+        return groups
 
     def init(self):
         tools.drop_view_if_exists(self.env.cr, self._table)
@@ -107,7 +161,11 @@ class RegieMarginReport(models.Model):
                             WHEN m.purchase_mission_id IS NOT NULL
                             THEN ROUND((COALESCE(s.buy_value, 0) * s.scale
                                         * %(buy_to_contract)s)::numeric, 2)
-                            ELSE ROUND((COALESCE(e.hourly_cost, 0)
+                            WHEN COALESCE(m.daily_cost, 0) > 0
+                            THEN ROUND((m.daily_cost
+                                        * COALESCE(p.billable_days, 0))::numeric, 2)
+                            WHEN COALESCE(e.hourly_cost, 0) > 0
+                            THEN ROUND((e.hourly_cost
                                         * COALESCE(p.total_hours, 0)
                                         * %(company_to_contract)s)::numeric, 2)
                             END AS cost
@@ -127,7 +185,13 @@ class RegieMarginReport(models.Model):
             SELECT id, id AS period_id, contract_id, mission_id, employee_id,
                    partner_id, company_id, currency_id, date, direction, state,
                    subcontracted, hours, days, revenue, cost,
-                   revenue - cost AS margin
+                   cost IS NULL AS cost_unknown,
+                   CASE WHEN cost IS NOT NULL THEN revenue ELSE 0 END
+                       AS costed_revenue,
+                   revenue - cost AS margin,
+                   CASE WHEN revenue <> 0
+                        THEN ROUND(((revenue - cost) * 100 / revenue)::numeric, 2)
+                        END AS margin_percent
               FROM valued
             """,
             own_rate=SQL(rate, SQL.identifier("m", "id")),

@@ -55,6 +55,31 @@ class RegieTimesheetPeriod(models.Model):
         string="Invoice",
         groups=INVOICE_GROUPS,
     )
+    amount_to_invoice = fields.Monetary(
+        string="Amount to invoice",
+        compute="_compute_amount_to_invoice",
+        currency_field="currency_id",
+        groups=INVOICE_GROUPS + ",regie_staffing.group_manager",
+        help="Validated days not invoiced yet times the daily rate in force on "
+        "them (a month whose rate changes inside it is valued per rate), in the "
+        "contract's currency.",
+    )
+
+    @api.depends("state", "billable_days", "mission_id.rate_ids", "invoice_line_id")
+    def _compute_amount_to_invoice(self):
+        """What invoicing the month would bill now: its remaining days per
+        rate segment at their daily rate, computed for the batch at once."""
+        periods = self.sudo()
+        to_value = periods.filtered(
+            lambda period: period.id and period.state == "validated"
+        )
+        segments = to_value._get_remaining_segments() if to_value else {}
+        for period, sudo_period in zip(self, periods, strict=True):
+            currency = sudo_period.contract_id.currency_id
+            period.amount_to_invoice = sum(
+                currency.round(days * sudo_period.mission_id.get_rate(start))
+                for start, days in segments.get(period.id, [])
+            )
 
     def action_create_invoice(self, invoice_date=None):
         """Invoice validated months: customer invoices for sale contracts, draft
@@ -285,10 +310,39 @@ class RegieTimesheetPeriod(models.Model):
                 group["periods"] |= period
                 group["contracts"] |= contract
         for group in groups.values():
-            group["vals"]["invoice_origin"] = ", ".join(
-                group["contracts"].mapped("name")
-            )
+            group["vals"].update(self._prepare_invoice_group_values(group))
         return groups, errors
+
+    @api.model
+    def _prepare_invoice_group_values(self, group):
+        """Values of a move that depend on all its contracts and months: the
+        origin, the client's purchase order references (the customer
+        reference of an invoice, as Odoo's sale orders give it), and for a
+        bill of one purchase contract, its matching against the months it
+        bills (shown on the bill as for a provider's own bill)."""
+        contracts = group["contracts"]
+        periods = group["periods"]
+        vals = {"invoice_origin": ", ".join(contracts.mapped("name"))}
+        order_refs = ", ".join(
+            dict.fromkeys(
+                contracts.filtered("client_order_ref").mapped("client_order_ref")
+            )
+        )
+        if order_refs and group["vals"]["move_type"] == "out_invoice":
+            vals["ref"] = order_refs
+        elif order_refs:
+            # A bill's reference is the provider's invoice number: the order
+            # number it answers goes with the origin, as purchase orders do.
+            vals["invoice_origin"] = f"{vals['invoice_origin']}, {order_refs}"
+        if group["vals"]["move_type"] == "in_invoice" and len(contracts) == 1:
+            vals.update(
+                {
+                    "regie_contract_id": contracts.id,
+                    "regie_match_date_from": min(periods.mapped("date_from")),
+                    "regie_match_date_to": max(periods.mapped("date_to")),
+                }
+            )
+        return vals
 
     def _check_invoice_hashes(self, hashes):
         for period in self:
@@ -372,6 +426,10 @@ class RegieTimesheetPeriod(models.Model):
     def _prepare_invoice_line_values(self, segments):
         """Return the invoice line values of the month, one per daily rate.
 
+        A line reads "Consultant — Month 11/2026 — contract title" and states
+        its quantity in its unit ("12 half-days × €350.00"), in the partner's
+        language as Odoo writes invoice lines.
+
         In half-days or hours, the unit price is the daily rate divided and
         rounded to the price precision: a rounding line then brings the month
         to its days × daily rate, to the cent."""
@@ -385,17 +443,21 @@ class RegieTimesheetPeriod(models.Model):
         price_digits = precision("Product Price")
         distribution = analytic and {str(analytic.id): 100.0} or False
         factor = contract._get_billing_unit_factor()
+        lang_env = self.with_context(
+            lang=contract.partner_id.lang or self.env.user.lang
+        ).env
+        label = self._get_invoice_line_label(lang_env)
         vals_list = []
         for start, days in segments:
             rate = self.mission_id.get_rate(start)
             quantity = float_round(days * factor, precision_digits=qty_digits)
             price = float_round(rate / factor, precision_digits=price_digits)
-            name = self.name
+            name = label
             if len(segments) > 1:
-                name = self.env._(
-                    "%(month)s (rate from %(date)s)",
-                    month=self.name,
-                    date=start.strftime("%d/%m"),
+                name = lang_env._(
+                    "%(label)s (rate from %(date)s)",
+                    label=label,
+                    date=tools.format_date(lang_env, start),
                 )
             common = {
                 "product_id": contract.product_id.id,
@@ -406,7 +468,14 @@ class RegieTimesheetPeriod(models.Model):
             vals_list.append(
                 {
                     **common,
-                    "name": name,
+                    "name": "\n".join(
+                        [
+                            name,
+                            contract._format_billing_quantity(
+                                lang_env, quantity, price
+                            ),
+                        ]
+                    ),
                     "quantity": quantity,
                     "price_unit": price,
                     "regie_period_id": self.id,
@@ -419,11 +488,11 @@ class RegieTimesheetPeriod(models.Model):
                 vals_list.append(
                     {
                         **common,
-                        "name": self.env._(
+                        "name": lang_env._(
                             "%(month)s: rounding to %(days)s day(s) at %(rate)s a day",
                             month=name,
-                            days=tools.formatLang(self.env, days, digits=2),
-                            rate=tools.format_amount(self.env, rate, currency),
+                            days=tools.formatLang(lang_env, days, digits=2),
+                            rate=tools.format_amount(lang_env, rate, currency),
                         ),
                         "quantity": 1.0,
                         "price_unit": difference,
@@ -432,6 +501,23 @@ class RegieTimesheetPeriod(models.Model):
                     }
                 )
         return vals_list
+
+    def _get_invoice_line_label(self, lang_env):
+        """ "Consultant — Month 11/2026 — contract title" in ``lang_env``'s
+        language: what an invoice line of the month says it bills."""
+        self.ensure_one()
+        return " — ".join(
+            filter(
+                None,
+                [
+                    self.employee_id.name,
+                    lang_env._(
+                        "Month %(month)s", month=self.date_from.strftime("%m/%Y")
+                    ),
+                    self.contract_id._get_invoice_title(self.mission_id),
+                ],
+            )
+        )
 
     def _create_invoice_moves(self, groups):
         """Create the invoices and claim their months. All groups at once when

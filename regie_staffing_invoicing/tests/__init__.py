@@ -10,3 +10,4 @@ from . import test_price_revision
 from . import test_margin
 from . import test_money_integrity
 from . import test_frozen_terms
+from . import test_tours_invoicing

@@ -3,6 +3,7 @@ from datetime import date
 from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, tagged
+from odoo.tools import format_amount
 
 from .common import RegieInvoicingCommon
 
@@ -32,7 +33,9 @@ class TestInvoicing(RegieInvoicingCommon):
             move.amount_total, 5000.0 * (1 + self.tax_sale_a.amount / 100), places=2
         )
         self.assertEqual(
-            line.name, f"Camille Consultant — {self.mission.name} — 03/2025"
+            line.name,
+            f"Camille Consultant — Month 03/2025 — {self.contract.name}\n"
+            f"10 days × {format_amount(self.env, 500.0, move.currency_id)}",
         )
         self.assertEqual(
             line.analytic_distribution,
@@ -60,6 +63,11 @@ class TestInvoicing(RegieInvoicingCommon):
             self.env.ref("regie_staffing_invoicing.uom_uom_half_day"),
         )
         self.assertEqual(line.price_subtotal, 5795.0)
+        # The line states its unit: the product's unit (day) is not the line's.
+        self.assertEqual(
+            line.name.splitlines()[1],
+            f"19 half-days × {format_amount(self.env, 305.0, move.currency_id)}",
+        )
 
     def test_hour_billing(self):
         contract = self._create_contract(billing_unit="hour", hours_per_day=8.0)
