@@ -15,3 +15,4 @@ from . import project_task
 from . import regie_activity_type
 from . import regie_timesheet_period
 from . import regie_timesheet_dispute
+from . import res_partner

@@ -19,8 +19,8 @@ REVIEW_FREQUENCY_MONTHS = {
 class RegieContract(models.Model):
     _name = "regie.contract"
     _description = "Régie Contract"
-    # A contract is looked up by its reference or its client's name.
-    _rec_names_search = ["name", "partner_id.complete_name"]
+    # A contract is looked up by its reference, its title or its client's name.
+    _rec_names_search = ["name", "title", "partner_id.complete_name"]
     _inherit = ["mail.thread", "mail.activity.mixin"]
     _order = "date_start desc, id desc"
     _check_company_auto = True
@@ -30,6 +30,11 @@ class RegieContract(models.Model):
 
     # Empty (or "/") until saved: the contract's sequence gives the reference.
     name = fields.Char(string="Reference", copy=False, tracking=True)
+    title = fields.Char(
+        tracking=True,
+        help="What the contract is about, e.g. 'ERP roll-out: development "
+        "team'. It names the contract's project and its invoice lines.",
+    )
     direction = fields.Selection(
         [("sale", "Sale"), ("purchase", "Purchase")],
         required=True,
@@ -65,8 +70,14 @@ class RegieContract(models.Model):
     )
     currency_id = fields.Many2one(
         "res.currency",
+        compute="_compute_currency_id",
+        store=True,
+        readonly=False,
+        precompute=True,
         required=True,
-        default=lambda self: self.env.company.currency_id,
+        help="The currency of the rates and invoices: the client's (its price "
+        "list's) or the provider's purchase currency when it has one, else the "
+        "company's.",
     )
     project_id = fields.Many2one(
         "project.project", check_company=True, copy=False, tracking=True
@@ -192,6 +203,12 @@ class RegieContract(models.Model):
     mission_count = fields.Integer(compute="_compute_mission_count")
     review_ids = fields.One2many("regie.review", "contract_id", string="Reviews")
     review_count = fields.Integer(compute="_compute_review_count")
+    period_count = fields.Integer(
+        string="Months", compute="_compute_period_dispute_counts"
+    )
+    dispute_count = fields.Integer(
+        string="Disputes", compute="_compute_period_dispute_counts"
+    )
     next_review_date = fields.Date(compute="_compute_next_review_date", store=True)
     consumed_days = fields.Float(
         compute="_compute_timesheet_totals", digits="Product Unit of Measure"
@@ -206,6 +223,24 @@ class RegieContract(models.Model):
         compute="_compute_timesheet_totals", digits="Product Unit of Measure"
     )
     timesheet_count = fields.Integer(compute="_compute_timesheet_totals")
+
+    @api.depends("partner_id", "direction", "company_id")
+    def _compute_currency_id(self):
+        for contract in self:
+            if contract.currency_id and contract.state != "draft":
+                continue
+            contract.currency_id = (
+                contract.partner_id._regie_currency(contract.direction)
+                or contract.company_id.currency_id
+                or self.env.company.currency_id
+            )
+
+    @api.depends("name", "title")
+    def _compute_display_name(self):
+        for contract in self:
+            contract.display_name = " - ".join(
+                part for part in (contract.name, contract.title) if part
+            )
 
     @api.depends("date_end", "notice_period_days", "state")
     def _compute_notice_deadline(self):
@@ -228,6 +263,13 @@ class RegieContract(models.Model):
         counts = self._count_by_contract("regie.review")
         for contract in self:
             contract.review_count = counts.get(contract, 0)
+
+    def _compute_period_dispute_counts(self):
+        periods = self._count_by_contract("regie.timesheet.period")
+        disputes = self._count_by_contract("regie.timesheet.dispute")
+        for contract in self:
+            contract.period_count = periods.get(contract, 0)
+            contract.dispute_count = disputes.get(contract, 0)
 
     @api.depends(
         "date_start", "review_frequency", "review_ids.state", "review_ids.date"
@@ -601,6 +643,22 @@ class RegieContract(models.Model):
             {"default_contract_id": self.id},
         )
 
+    def action_view_periods(self):
+        """Open the monthly activity reports of the contract."""
+        return self._get_related_action(
+            "regie_staffing.regie_timesheet_period_action",
+            [("contract_id", "=", self.id)],
+            {"search_default_group_by_employee": 1},
+        )
+
+    def action_view_disputes(self):
+        """Open the disputes raised on the contract's months."""
+        return self._get_related_action(
+            "regie_staffing.regie_timesheet_dispute_action",
+            [("contract_id", "=", self.id)],
+            {},
+        )
+
     def action_view_timesheets(self):
         """Open the timesheet lines linked to the contract."""
         return self._get_related_action(
@@ -653,7 +711,15 @@ class RegieContract(models.Model):
     def _prepare_project_values(self):
         self.ensure_one()
         return {
-            "name": self.name,
+            # Named for the people who log time on it: the client and the subject.
+            "name": " - ".join(
+                part
+                for part in (
+                    self.partner_id.commercial_partner_id.name,
+                    self.title or self.name,
+                )
+                if part
+            ),
             "partner_id": self.partner_id.id,
             "company_id": self.company_id.id,
             "allow_timesheets": True,

@@ -14,12 +14,13 @@ class RegieMission(models.Model):
     _check_company_auto = True
 
     name = fields.Char(required=True, default="/", copy=False, tracking=True)
+    # No check_company: the company is the contract's (a company domain on a
+    # new record, whose company is still empty, would hide every contract).
     contract_id = fields.Many2one(
         "regie.contract",
         required=True,
         ondelete="restrict",
         index=True,
-        check_company=True,
         tracking=True,
     )
     direction = fields.Selection(related="contract_id.direction", store=True)

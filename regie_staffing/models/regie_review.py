@@ -2,8 +2,9 @@ from datetime import timedelta
 
 from dateutil.relativedelta import relativedelta
 
-from odoo import api, fields, models
+from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools.misc import format_date
 
 
 class RegieReview(models.Model):
@@ -16,12 +17,13 @@ class RegieReview(models.Model):
     # Days before a planned review when the organiser is asked to prepare it.
     _PREPARATION_DAYS = 7
 
+    # No check_company: the company is the contract's (a company domain on a
+    # new record, whose company is still empty, would hide every contract).
     contract_id = fields.Many2one(
         "regie.contract",
         required=True,
         ondelete="cascade",
         index=True,
-        check_company=True,
     )
     company_id = fields.Many2one(
         related="contract_id.company_id", store=True, index=True
@@ -47,7 +49,13 @@ class RegieReview(models.Model):
     )
     attendee_ids = fields.Many2many("res.partner", string="Attendees")
     kpi_value_ids = fields.One2many(
-        "regie.review.kpi.value", "review_id", string="KPI Values"
+        "regie.review.kpi.value",
+        "review_id",
+        string="KPI Values",
+        compute="_compute_kpi_value_ids",
+        store=True,
+        readonly=False,
+        precompute=True,
     )
     decisions = fields.Html()
     state = fields.Selection(
@@ -62,16 +70,31 @@ class RegieReview(models.Model):
 
     @api.depends("review_type", "date", "contract_id.name")
     def _compute_name(self):
+        """Type, contract and date, in the language and date format of the user
+        who plans the review; recomputed when one of them changes."""
         types = dict(self._fields["review_type"]._description_selection(self.env))
         for review in self:
-            if review.name:
-                continue
-            review.name = self.env._(
-                "%(type)s - %(contract)s - %(date)s",
-                type=types.get(review.review_type, ""),
-                contract=review.contract_id.name or "",
-                date=fields.Date.to_string(review.date) or "",
+            review.name = " - ".join(
+                part
+                for part in (
+                    types.get(review.review_type),
+                    review.contract_id.name,
+                    review.date and format_date(self.env, review.date),
+                )
+                if part
             )
+
+    @api.depends("contract_id")
+    def _compute_kpi_value_ids(self):
+        """A new review lists the contract's KPIs with their targets, ready for
+        their values."""
+        for review in self:
+            kpis = review.contract_id.kpi_ids
+            if review.kpi_value_ids.kpi_id == kpis:
+                continue
+            review.kpi_value_ids = [Command.clear()] + [
+                Command.create({"kpi_id": kpi.id}) for kpi in kpis
+            ]
 
     @api.depends("contract_id")
     def _compute_user_id(self):
@@ -167,6 +190,8 @@ class RegieReview(models.Model):
         vals_list = []
         for review in self:
             user = review.user_id or review.contract_id.user_id or self.env.user
+            # Written in the organiser's language, whoever plans the review.
+            user_env = self.with_context(lang=user.lang).env
             deadline = review.date - timedelta(days=self._PREPARATION_DAYS)
             activity = by_review.get(review.id)
             if activity:
@@ -178,9 +203,9 @@ class RegieReview(models.Model):
                     "res_model_id": model_id,
                     "res_id": review.id,
                     "activity_type_id": activity_type.id,
-                    "summary": self.env._(
+                    "summary": user_env._(
                         "Prepare the review of %(date)s",
-                        date=fields.Date.to_string(review.date),
+                        date=format_date(user_env, review.date),
                     ),
                     "date_deadline": deadline,
                     "user_id": user.id,
