@@ -45,6 +45,40 @@ class TestInvoicing(RegieInvoicingCommon):
         self.assertEqual(period.invoice_line_id, line)
         self.assertEqual(period.invoice_id, move)
 
+    def test_amount_to_invoice_and_purchase_order_reference(self):
+        self.contract.client_order_ref = "PO-4711"
+        self.env["regie.mission.rate"].create(
+            {
+                "mission_id": self.mission.id,
+                "date_from": "2025-03-17",
+                "daily_rate": 550.0,
+            }
+        )
+        lines = self._log_days(self.mission, MARCH, 10, first_day=10)
+        period = self._validate(lines.regie_period_id)
+        # Per rate segment: 5 days at 500, 5 at 550.
+        self.assertEqual(period.with_user(self.billing).amount_to_invoice, 5250.0)
+        self.assertEqual(period.currency_id, self.contract.currency_id)
+        move, _summary = self._invoice(period)
+        self.assertEqual(move.ref, "PO-4711")
+        self.assertEqual(move.amount_untaxed, 5250.0)
+        period.invalidate_recordset()
+        self.assertEqual(period.with_user(self.billing).amount_to_invoice, 0.0)
+        self.assertEqual(
+            move.invoice_line_ids.sorted("regie_date_from")[1].name.splitlines()[0],
+            f"Camille Consultant — Month 03/2025 — {self.contract.name} (rate from "
+            "03/17/2025)",
+        )
+
+    def test_line_label_names_the_contract_title(self):
+        self.contract.title = "ERP roll-out"
+        period = self._validated_month(self.mission, MARCH, days=3)
+        move, _summary = self._invoice(period)
+        self.assertEqual(
+            move.invoice_line_ids.name.splitlines()[0],
+            "Camille Consultant — Month 03/2025 — ERP roll-out",
+        )
+
     def test_half_day_billing(self):
         contract = self._create_contract(
             billing_unit="half_day", day_rounding="half_day"

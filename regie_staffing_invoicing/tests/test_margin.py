@@ -167,3 +167,48 @@ class TestMarginReport(RegieBuySideCommon):
         # 16 h x 50.0 in the company's currency, 2 contract units for 1.
         self.assertEqual(row.cost, 1600.0)
         self.assertEqual(row.margin, 1000.0)
+
+    def test_mission_daily_cost_before_the_employee_cost(self):
+        self.sale.mission_ids.daily_cost = 450.0
+        row = self._rows(contract_id=self.sale.id)
+        self.assertEqual(row.cost, 1350.0)
+        self.assertEqual(row.margin, 450.0)
+        self.assertEqual(row.margin_percent, 25.0)
+        self.assertFalse(row.cost_unknown)
+
+    def test_unknown_cost_is_said_not_a_full_margin(self):
+        dave = self.env["hr.employee"].create(
+            {"name": "Dave Nocost", "company_id": self.env.company.id}
+        )
+        contract = self._create_contract([(dave, 500.0)], "sale", self.client)
+        self._log_days(contract, dave, date(2026, 1, 1), 2)
+        row = self._rows(contract_id=contract.id)
+        self.assertEqual(row.revenue, 1000.0)
+        self.assertTrue(row.cost_unknown)
+        self.assertFalse(row.cost)
+        self.assertFalse(row.margin)
+        self.assertFalse(row.margin_percent)
+        self.assertEqual(row.partner_id, self.client, "the row names the client")
+        # Known, the cost gives the margin.
+        self.assertEqual(self._rows(contract_id=self.sale.id).margin_percent, 33.33)
+
+    def test_group_margin_percent_is_margin_over_revenue_of_known_cost(self):
+        dave = self.env["hr.employee"].create(
+            {"name": "Dave Nocost", "company_id": self.env.company.id}
+        )
+        self.sale.mission_ids.daily_cost = 300.0
+        mission = self.env["regie.mission"].create(
+            {"contract_id": self.sale.id, "employee_id": dave.id, "daily_rate": 900.0}
+        )
+        mission.action_start()
+        self._log_days(self.sale, dave, date(2026, 1, 1), 1)
+        self.env.flush_all()
+        groups = self.env["regie.margin.report"].read_group(
+            [("contract_id", "=", self.sale.id)],
+            ["revenue:sum", "margin:sum", "margin_percent:sum"],
+            ["contract_id"],
+        )
+        # 3 days at 600 for 300 a day (50 %); Dave's day has no cost: left out.
+        self.assertEqual(groups[0]["revenue"], 2700.0)
+        self.assertEqual(groups[0]["margin"], 900.0)
+        self.assertEqual(groups[0]["margin_percent"], 50.0)

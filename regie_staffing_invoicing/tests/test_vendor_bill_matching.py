@@ -438,6 +438,37 @@ class TestVendorBillMatching(RegieBuySideCommon):
         bill.action_post()
         self.assertEqual(bill.state, "posted")
 
+    def test_bill_made_from_the_months_is_matched_and_its_credit_note_too(self):
+        """The vendor bill the invoicing action makes is matched against its
+        contract and months; credited in full and billed anew, the new bill
+        matches again (the credit note is matched against the same months)."""
+        self.periods.action_create_invoice(invoice_date=date(2026, 2, 5))
+        bill = self.periods.invoice_id
+        self.assertEqual(bill.regie_contract_id, self.contract)
+        self.assertEqual(
+            (bill.regie_match_date_from, bill.regie_match_date_to),
+            (date(2026, 1, 1), date(2026, 1, 31)),
+        )
+        self.assertEqual(bill.regie_match_state, "equal")
+        self.assertIn("Alice Freelance", bill.regie_match_html)
+        bill.action_post()
+        wizard = (
+            self.env["account.move.reversal"]
+            .with_context(active_model="account.move", active_ids=bill.ids)
+            .create({"journal_id": bill.journal_id.id, "date": date(2026, 2, 28)})
+        )
+        refund = self.env["account.move"].browse(wizard.refund_moves()["res_id"])
+        self.assertEqual(refund.regie_contract_id, self.contract)
+        refund.action_post()
+        self.assertEqual(set(self.periods.mapped("state")), {"validated"})
+        self.periods.action_create_invoice(invoice_date=date(2026, 3, 2))
+        again = self.periods.invoice_id
+        self.assertNotEqual(again, bill)
+        self.assertEqual(again.regie_match_state, "equal")
+        again.action_post()
+        self.assertEqual(set(self.periods.mapped("state")), {"invoiced"})
+        self.assertBilledOnce(self.periods)
+
     def test_bill_form_proposes_contract_and_shows_difference(self):
         form = Form(
             self.env["account.move"].with_context(default_move_type="in_invoice")
