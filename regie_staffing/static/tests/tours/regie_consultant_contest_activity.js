@@ -19,7 +19,7 @@ registry.category("web_tour.tours").add("regie_consultant_contest_activity", {
         },
         {
             content: "Open the contested month",
-            trigger: ".o_data_row td[name=month_label]",
+            trigger: ".o_list_view:not(.o_view_sample_data) .o_data_row td[name=month_label]",
             run: "click",
         },
         {

@@ -26,12 +26,12 @@ registry.category("web_tour.tours").add("regie_lead_validate_contest", {
         {
             content: "Open the months to validate",
             trigger:
-                '.o_main_navbar [data-menu-xmlid="regie_staffing.regie_timesheet_period_menu_to_validate"]',
+                '.dropdown-item[data-menu-xmlid="regie_staffing.regie_timesheet_period_menu_to_validate"]',
             run: "click",
         },
         {
             content: "Select Alice's month",
-            trigger: ".o_data_row:contains(Tour Alice) .o_list_record_selector input",
+            trigger: ".o_list_view:not(.o_view_sample_data) .o_data_row:contains(Tour Alice) .o_list_record_selector input",
             run: "click",
         },
         {
