@@ -101,6 +101,10 @@ dropdb --if-exists "$TEST_DB"
 odoo_install "$ROOT/.run/install.log" -d "$TEST_DB" -i "$ADDONS" ||
     die "installation failed, see .run/install.log"
 check_log "$ROOT/.run/install.log" "the installation"
+# French beside English (the default stays English): every tour runs in both.
+odoo_install "$ROOT/.run/install-fr.log" -d "$TEST_DB" --load-language=fr_FR ||
+    die "loading French failed, see .run/install-fr.log"
+check_log "$ROOT/.run/install-fr.log" "loading French"
 createdb -T "$TEST_DB" "$E2E_DB"
 [ -d "$DATA_DIR/filestore/$TEST_DB" ] && cp -r "$DATA_DIR/filestore/$TEST_DB" "$DATA_DIR/filestore/$E2E_DB"
 
@@ -143,7 +147,7 @@ if [ -n "$REAL_PID" ]; then
         where k.code = 'FR' and c.chart_template = 'fr'")" -ge 1 ] ||
         die "the realistic database has no French company with the French chart of accounts"
     log "Realistic stage: installing $ADDONS into it, as a customer would"
-    odoo_install "$ROOT/.run/real-install.log" -d "$REAL_DB" -i "$ADDONS" ||
+    odoo_install "$ROOT/.run/real-install.log" -d "$REAL_DB" -i "$ADDONS" --load-language=fr_FR ||
         die "installing the addons into the realistic database failed, see .run/real-install.log"
     check_log "$ROOT/.run/real-install.log" "installing the addons into the realistic database"
     log "Realistic stage: addon tests"

@@ -352,6 +352,14 @@ class RegiePortal(CustomerPortal):
         )
         return values
 
+    @staticmethod
+    def _regie_form_ids(name):
+        """The record ids a form posted under ``name`` (checkboxes), ignoring
+        anything that is not an id; what they designate is checked by the
+        model."""
+        values = request.httprequest.form.getlist(name)
+        return [int(value) for value in values if value.isdigit()]
+
     def _regie_month_url(self, period, access_token=None, suffix="", **query):
         url = f"/my/regie/months/{period.id}{suffix}"
         params = {key: value for key, value in query.items() if value}
@@ -628,7 +636,12 @@ class RegiePortal(CustomerPortal):
             )
         try:
             with request.env.cr.savepoint():
-                period._portal_contest(validator, reason)
+                period._portal_contest(
+                    validator,
+                    reason,
+                    line_ids=self._regie_form_ids("line_ids"),
+                    requested_correction=(kw.get("requested_correction") or "").strip(),
+                )
         except (UserError, ValidationError, AccessError) as error:
             return self._regie_error_response(error, status=409)
         self._regie_consume_code(period)

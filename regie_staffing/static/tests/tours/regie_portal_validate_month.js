@@ -39,21 +39,83 @@ async function drawOnCanvas(canvas) {
     canvas.ownerDocument.dispatchEvent(new PointerEvent("pointerup", point(...path.at(-1))));
 }
 
-// Data comes from the Python test (test_tours.py): one submitted month whose
-// validator is the logged-in portal user.
+const TO_VALIDATE =
+    ".o_portal_index_card:not(.d-none) [data-placeholder_count=regie_month_to_validate_count]";
+
+// Data comes from the Python test (test_tours.py): two submitted months whose
+// validator is the logged-in portal user, January (contested here, with its
+// first line) and February (signed).
 registry.category("web_tour.tours").add("regie_portal_validate_month", {
     url: "/my",
     steps: () => [
         {
-            content: "Open the monthly activity reports from /my",
-            trigger: ".o_portal_index_card a[href='/my/regie/months']",
+            content: "/my shows the months to validate",
+            trigger: `${TO_VALIDATE}:contains(2)`,
+        },
+        {
+            content: "Visit /my a second time in the session",
+            trigger: "body",
+            run: "goToUrl /my",
+            expectUnloadPage: true,
+        },
+        {
+            content: "The alert is still shown",
+            trigger: `${TO_VALIDATE}:contains(2)`,
+        },
+        {
+            content: "Open the months to validate",
+            trigger: `.o_portal_index_card:has(${TO_VALIDATE.split(" ")[1]}) a`,
             run: "click",
             expectUnloadPage: true,
         },
         {
-            content: "Open the submitted month",
-            trigger:
-                "tr.o_regie_portal_month_row[data-state=submitted] a",
+            content: "Open January",
+            trigger: "tr.o_regie_portal_month_row[data-state=submitted]:has(a:contains(01/2025)) a",
+            run: "click",
+            expectUnloadPage: true,
+        },
+        {
+            content: "Contest",
+            trigger: "a.o_regie_month_contest",
+            run: "click",
+        },
+        {
+            content: "Give the reason",
+            trigger: ".modal #regie_contest_reason",
+            run: "edit Tour: the 6th was a half day",
+        },
+        {
+            content: "Contest the first line",
+            trigger: ".modal .o_regie_contest_lines input[data-date='2025-01-06']",
+            run: "check",
+        },
+        {
+            content: "Ask for the correction",
+            trigger: ".modal #regie_contest_correction",
+            run: "edit 4 hours on the 6th",
+        },
+        {
+            content: "Send the contest",
+            trigger: ".modal .o_regie_contest_submit",
+            run: "click",
+            expectUnloadPage: true,
+        },
+        {
+            content: "The month is contested",
+            trigger: ".o_regie_month_message[data-message=contested]",
+        },
+        {
+            trigger: ".o_regie_month_state[data-state=contested]",
+        },
+        {
+            content: "Back to the months",
+            trigger: "body",
+            run: "goToUrl /my/regie/months",
+            expectUnloadPage: true,
+        },
+        {
+            content: "Open February",
+            trigger: "tr.o_regie_portal_month_row[data-state=submitted]:has(a:contains(02/2025)) a",
             run: "click",
             expectUnloadPage: true,
         },
