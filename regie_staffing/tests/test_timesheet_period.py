@@ -205,7 +205,8 @@ class TestTimesheetPeriod(RegiePeriodCommon):
         period.with_user(self.other_consultant_user).action_submit()
         self.assertEqual(period.activity_ids.user_id, self.other_lead_user)
         period.with_user(self.other_lead_user).action_validate()
-        self.assertFalse(period.activity_ids)
+        # The reminder is gone; the consultant is told his month is validated.
+        self.assertEqual(period.activity_ids.user_id, self.other_consultant_user)
 
     def test_public_methods_return_true(self):
         self.assertIs(self.period.with_user(self.consultant_user).action_submit(), True)
