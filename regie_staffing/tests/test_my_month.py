@@ -122,7 +122,7 @@ class TestMyMonth(RegieCommon):
         wizard = (
             self.env[action["res_model"]]
             .with_user(self.consultant_user)
-            .with_context(action["context"])
+            .with_context(**action["context"])
             .create({})
         )
         self.assertIn("03/31/2025", wizard.warning)
