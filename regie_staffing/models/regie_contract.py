@@ -4,6 +4,7 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import format_date, formatLang
 
 from .regie_frozen import check_frozen_fields
 from .regie_workflow import WORKFLOW, check_workflow_fields, workflow
@@ -108,6 +109,7 @@ class RegieContract(models.Model):
         copy=False,
         tracking=True,
         index=True,
+        group_expand="_expand_states",
     )
     renewal_type = fields.Selection(
         [
@@ -224,6 +226,10 @@ class RegieContract(models.Model):
     )
     timesheet_count = fields.Integer(compute="_compute_timesheet_totals")
 
+    def _expand_states(self, states, domain):
+        # The kanban's columns in lifecycle order, empty ones included.
+        return [key for key, _label in self._fields["state"].selection]
+
     @api.depends("partner_id", "direction", "company_id")
     def _compute_currency_id(self):
         for contract in self:
@@ -323,7 +329,7 @@ class RegieContract(models.Model):
                         "The hours per day of contract %(name)s must be more than 0 "
                         "and at most 24 (got %(hours)s).",
                         name=contract.name,
-                        hours=contract.hours_per_day,
+                        hours=formatLang(self.env, contract.hours_per_day),
                     )
                 )
 
@@ -504,7 +510,7 @@ class RegieContract(models.Model):
                         "cannot end before %(date)s.",
                         name=contract.name,
                         days=contract.notice_period_days,
-                        date=fields.Date.to_string(earliest),
+                        date=format_date(self.env, earliest),
                     )
                 )
             if date < contract.date_start:
@@ -525,8 +531,8 @@ class RegieContract(models.Model):
                 body=self.env._(
                     "Notice of termination given on %(notice)s; the contract ends on "
                     "%(date)s. Reason: %(reason)s",
-                    notice=fields.Date.to_string(today),
-                    date=fields.Date.to_string(date),
+                    notice=format_date(self.env, today),
+                    date=format_date(self.env, date),
                     reason=reason or self.env._("none given"),
                 )
             )
@@ -846,7 +852,7 @@ class RegieContract(models.Model):
             contract.message_post(
                 body=self.env._(
                     "Contract terminated on %(date)s.",
-                    date=fields.Date.to_string(contract.termination_date),
+                    date=format_date(self.env, contract.termination_date),
                 )
             )
 
@@ -871,8 +877,8 @@ class RegieContract(models.Model):
             contract.message_post(
                 body=self.env._(
                     "Contract renewed: the end date moves from %(old)s to %(new)s.",
-                    old=fields.Date.to_string(old_end),
-                    new=fields.Date.to_string(new_end),
+                    old=format_date(self.env, old_end),
+                    new=format_date(self.env, new_end),
                 )
             )
 
@@ -885,7 +891,7 @@ class RegieContract(models.Model):
             contract.message_post(
                 body=self.env._(
                     "Contract expired on %(date)s.",
-                    date=fields.Date.to_string(contract.date_end),
+                    date=format_date(self.env, contract.date_end),
                 )
             )
 
@@ -936,8 +942,8 @@ class RegieContract(models.Model):
                     "summary": summary,
                     "note": self.env._(
                         "Notice deadline %(deadline)s, end of term %(end)s.",
-                        deadline=fields.Date.to_string(contract.notice_deadline),
-                        end=fields.Date.to_string(contract.date_end),
+                        deadline=format_date(self.env, contract.notice_deadline),
+                        end=format_date(self.env, contract.date_end),
                     ),
                     "date_deadline": contract.notice_deadline,
                     "user_id": (contract.user_id or self.env.user).id,

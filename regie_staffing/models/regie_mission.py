@@ -1,6 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import float_compare, formatLang
+from odoo.tools import float_compare, format_date, formatLang
 
 from .regie_frozen import check_frozen_fields
 from .regie_workflow import check_workflow_fields, workflow
@@ -94,6 +94,10 @@ class RegieMission(models.Model):
     remaining_days = fields.Float(
         compute="_compute_consumed_days", digits="Product Unit of Measure"
     )
+    period_count = fields.Integer(string="Months", compute="_compute_smart_counts")
+    timesheet_count = fields.Integer(
+        string="Timesheets", compute="_compute_smart_counts"
+    )
     state = fields.Selection(
         [
             ("draft", "Draft"),
@@ -131,6 +135,47 @@ class RegieMission(models.Model):
                 mission.date_start = mission.contract_id.date_start
             if not mission.date_end:
                 mission.date_end = mission.contract_id.date_end
+
+    def _compute_smart_counts(self):
+        # Counted as the reader may see them (the buttons open what he may read).
+        periods = dict(
+            self.env["regie.timesheet.period"]._read_group(
+                [("mission_id", "in", self.ids)], ["mission_id"], ["__count"]
+            )
+        )
+        lines = dict(
+            self.env["account.analytic.line"]._read_group(
+                [("regie_mission_id", "in", self.ids)],
+                ["regie_mission_id"],
+                ["__count"],
+            )
+        )
+        for mission in self:
+            mission.period_count = periods.get(mission, 0)
+            mission.timesheet_count = lines.get(mission, 0)
+
+    def action_view_periods(self):
+        """Open the monthly activity reports of the mission."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "regie_staffing.regie_timesheet_period_action"
+        )
+        action["domain"] = [("mission_id", "=", self.id)]
+        action["context"] = {}
+        return action
+
+    def action_view_timesheets(self):
+        """Open the timesheet lines logged on the mission."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "hr_timesheet.timesheet_action_all"
+        )
+        action["domain"] = [("regie_mission_id", "=", self.id)]
+        action["context"] = {
+            "default_project_id": self.contract_id.project_id.id,
+            "default_employee_id": self.employee_id.id,
+        }
+        return action
 
     def _compute_consumed_days(self):
         # Aggregate over all lines of the mission, whoever logged them.
@@ -173,11 +218,11 @@ class RegieMission(models.Model):
                         "Mission %(name)s (%(start)s - %(end)s) must lie within the "
                         "dates of contract %(contract)s (%(cstart)s - %(cend)s).",
                         name=mission.name,
-                        start=fields.Date.to_string(mission.date_start),
-                        end=fields.Date.to_string(mission.date_end) or "...",
+                        start=format_date(self.env, mission.date_start),
+                        end=format_date(self.env, mission.date_end) or "...",
                         contract=contract.name,
-                        cstart=fields.Date.to_string(contract.date_start),
-                        cend=fields.Date.to_string(contract.date_end) or "...",
+                        cstart=format_date(self.env, contract.date_start),
+                        cend=format_date(self.env, contract.date_end) or "...",
                     )
                 )
 

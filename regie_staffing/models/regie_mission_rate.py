@@ -45,7 +45,7 @@ class RegieMissionRate(models.Model):
                         "The daily rate (TJM) of mission %(name)s from %(date)s must "
                         "be positive.",
                         name=rate.mission_id.name,
-                        date=fields.Date.to_string(rate.date_from),
+                        date=format_date(self.env, rate.date_from),
                     )
                 )
 

@@ -28,7 +28,9 @@ class RegieReview(models.Model):
     company_id = fields.Many2one(
         related="contract_id.company_id", store=True, index=True
     )
-    name = fields.Char(compute="_compute_name", store=True, readonly=False)
+    name = fields.Char(
+        compute="_compute_name", store=True, readonly=False, precompute=True
+    )
     review_type = fields.Selection(
         [
             ("steering", "Steering committee"),

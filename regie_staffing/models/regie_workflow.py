@@ -57,7 +57,7 @@ def check_workflow_fields(records, vals_list, fields, allowed_on_create=None):
                     "%(fields)s of %(model)s can only be changed with its action "
                     "buttons (or their public methods), not written directly.",
                     fields=labels,
-                    model=records._description,
+                    model=records.env["ir.model"]._get(records._name).name,
                 )
             )
 

@@ -18,3 +18,5 @@ from . import test_workflow_guard
 from . import test_days_budget
 from . import test_tours_consultant_lead
 from . import test_my_month
+from . import test_tours_manager
+from . import test_contract_form

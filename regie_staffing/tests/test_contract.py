@@ -24,7 +24,8 @@ class TestContract(RegieCommon):
         self.assertTrue(project.allow_timesheets)
         self.assertEqual(project.partner_id, self.client)
         self.assertEqual(project.company_id, contract.company_id)
-        self.assertEqual(project.name, contract.name)
+        # Named for the people who log time on it: client, then title or reference.
+        self.assertEqual(project.name, f"Client SA - {contract.name}")
         self.assertTrue(project.account_id, "the project brings its analytic account")
         self.assertEqual(contract.analytic_account_id, project.account_id)
         self.assertEqual(project.regie_contract_id, contract)

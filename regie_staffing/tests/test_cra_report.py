@@ -91,7 +91,11 @@ class TestCraReport(RegieCommon):
         # Totals: 38.5 hours, 5.5 days at 7 h per day.
         self.assertIn("38:30", html)
         self.assertIn("5.50", html)
-        self.assertIn(f"{self.period.billable_days:.2f}", html)
+        # Numbers as the reader's language writes them (Odoo's float widget).
+        billable = self.env["ir.qweb.field.float"].value_to_html(
+            self.period.billable_days, {"precision": 2}
+        )
+        self.assertIn(billable, html)
         self.assertIn("Submitted", html)
         self.assertIn(self.validator.name, html)
         # Not signed yet: an empty signature box, no signature image.
