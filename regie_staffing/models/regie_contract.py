@@ -928,25 +928,28 @@ class RegieContract(models.Model):
         for contract in contracts:
             if (contract.id, contract.notice_deadline) in done_keys:
                 continue
+            user = contract.user_id or self.env.user
+            # In the account manager's language: the scheduled action writes it.
+            env = self.with_context(lang=user.lang).env
             if contract.renewal_type == "tacit":
-                summary = self.env._("Tacit renewal: give notice or let it renew")
+                summary = env._("Tacit renewal: give notice or let it renew")
             elif contract.renewal_type == "explicit":
-                summary = self.env._("Renewal decision due")
+                summary = env._("Renewal decision due")
             else:
-                summary = self.env._("Contract end approaching")
+                summary = env._("Contract end approaching")
             vals_list.append(
                 {
                     "res_model_id": model_id,
                     "res_id": contract.id,
                     "activity_type_id": activity_type.id,
                     "summary": summary,
-                    "note": self.env._(
+                    "note": env._(
                         "Notice deadline %(deadline)s, end of term %(end)s.",
-                        deadline=format_date(self.env, contract.notice_deadline),
-                        end=format_date(self.env, contract.date_end),
+                        deadline=format_date(env, contract.notice_deadline),
+                        end=format_date(env, contract.date_end),
                     ),
                     "date_deadline": contract.notice_deadline,
-                    "user_id": (contract.user_id or self.env.user).id,
+                    "user_id": user.id,
                 }
             )
         self.env["mail.activity"].create(vals_list)

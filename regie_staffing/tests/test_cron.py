@@ -37,6 +37,21 @@ class TestCron(RegieCommon):
         self.assertEqual(reminder.date_deadline, date(2025, 12, 1))
         self.assertEqual(reminder.user_id, self.lead_user)
 
+    def test_notice_reminder_in_the_account_manager_language(self):
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.env["ir.module.module"].search(
+            [("name", "=", "regie_staffing")]
+        )._update_translations("fr_FR")
+        self.lead_user.lang = "fr_FR"
+        self.contract.renewal_type = "explicit"
+        self._activate()
+        with freeze_time("2025-11-10"):
+            self._contracts()._cron_notice_reminders()
+        reminder = self._reminders(self.contract)
+        self.assertEqual(reminder.summary, "Décision de renouvellement attendue")
+        self.assertIn("01/12/2025", str(reminder.note))
+        self.assertIn("31/12/2025", str(reminder.note))
+
     def test_no_notice_reminder_once_notice_given(self):
         self._activate()
         with freeze_time("2025-11-10"):
