@@ -66,6 +66,14 @@ check_log() {
     fi
 }
 
+# The asset bundles the tours load, generated once and committed: each tour
+# runs in a rolled-back transaction and would otherwise rebuild them.
+warm_assets() {
+    python "$ODOO_PATH/odoo-bin" shell --addons-path="$ADDONS_PATH" --data-dir="$DATA_DIR" \
+        --no-http --log-level=warn -d "$1" <"$ROOT/scripts/warm_assets.py" >"$2" 2>&1 ||
+        die "generating the asset bundles of $1 failed, see ${2#"$ROOT"/}"
+}
+
 run_addon_tests() {
     pytest -p regie_no_skip -p no:cacheprovider --odoo-database="$1" \
         --odoo-addons-path="$ADDONS_PATH" --odoo-http --odoo-log-level=warn \
@@ -105,6 +113,7 @@ check_log "$ROOT/.run/install.log" "the installation"
 odoo_install "$ROOT/.run/install-fr.log" -d "$TEST_DB" --load-language=fr_FR ||
     die "loading French failed, see .run/install-fr.log"
 check_log "$ROOT/.run/install-fr.log" "loading French"
+warm_assets "$TEST_DB" "$ROOT/.run/assets.log"
 createdb -T "$TEST_DB" "$E2E_DB"
 [ -d "$DATA_DIR/filestore/$TEST_DB" ] && cp -r "$DATA_DIR/filestore/$TEST_DB" "$DATA_DIR/filestore/$E2E_DB"
 
@@ -150,6 +159,7 @@ if [ -n "$REAL_PID" ]; then
     odoo_install "$ROOT/.run/real-install.log" -d "$REAL_DB" -i "$ADDONS" --load-language=fr_FR ||
         die "installing the addons into the realistic database failed, see .run/real-install.log"
     check_log "$ROOT/.run/real-install.log" "installing the addons into the realistic database"
+    warm_assets "$REAL_DB" "$ROOT/.run/real-assets.log"
     log "Realistic stage: addon tests"
     run_addon_tests "$REAL_DB" "$@"
 fi
