@@ -27,8 +27,10 @@ class RegieTourCase(HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        lang = cls.env["res.lang"].with_context(active_test=False).search(
-            [("code", "=", "fr_FR")]
+        lang = (
+            cls.env["res.lang"]
+            .with_context(active_test=False)
+            .search([("code", "=", "fr_FR")])
         )
         if not lang.active:
             cls.env["res.lang"]._activate_lang("fr_FR")
