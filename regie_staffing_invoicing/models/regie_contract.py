@@ -4,7 +4,13 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import float_compare, float_is_zero, format_amount, formatLang
+from odoo.tools import (
+    float_compare,
+    float_is_zero,
+    format_amount,
+    format_date,
+    formatLang,
+)
 
 from odoo.addons.regie_staffing.models.regie_workflow import (
     check_workflow_fields,
@@ -342,7 +348,7 @@ class RegieContract(models.Model):
             raise UserError(
                 self.env._(
                     "the invoice date %(date)s is locked (%(locks)s).",
-                    date=fields.Date.to_string(invoice_date),
+                    date=format_date(self.env, invoice_date),
                     locks=self.env["res.company"]._format_lock_dates(locks),
                 )
             )
