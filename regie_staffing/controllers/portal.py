@@ -1,3 +1,4 @@
+import base64
 import binascii
 import secrets
 from datetime import timedelta
@@ -30,6 +31,16 @@ CODE_VALIDITY = timedelta(minutes=15)
 CODE_SCOPE = "regie_staffing.validation_code"
 CODE_RESEND_DELAY = timedelta(minutes=1)
 SESSION_KEY = "regie_validation_codes"
+# After CODE_MAX_FAILURES wrong codes in a row, code entry is locked for
+# CODE_LOCK_DELAY, doubled at each further failure (at most CODE_LOCK_MAX).
+CODE_MAX_FAILURES = 5
+CODE_LOCK_DELAY = timedelta(minutes=5)
+CODE_LOCK_MAX = timedelta(days=1)
+
+# A drawn or uploaded signature: a PNG or JPEG image of reasonable size (it is
+# stored and rendered into the signed PDF).
+SIGNATURE_MAX_BYTES = 512 * 1024
+SIGNATURE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff")
 
 
 class RegiePortal(CustomerPortal):
@@ -203,6 +214,83 @@ class RegiePortal(CustomerPortal):
         period.sudo()._period_workflow().write(
             {"validation_code_hash": digest, "validation_code_expiry": expiry}
         )
+
+    def _regie_code_lock_response(self, period):
+        """An error page while code entry is locked after too many wrong
+        codes, else None."""
+        locked_until = period.validation_code_locked_until
+        now = fields.Datetime.now()
+        if not locked_until or locked_until <= now:
+            return None
+        minutes = max(1, -(-int((locked_until - now).total_seconds()) // 60))
+        return self._regie_error_response(
+            UserError(
+                request.env._(
+                    "Too many wrong codes were entered for this month: code entry "
+                    "is locked for %(minutes)s more minute(s). Try again later or "
+                    "ask your provider.",
+                    minutes=minutes,
+                )
+            ),
+            status=429,
+        )
+
+    def _regie_register_code_failure(self, period):
+        """Count a wrong code; from CODE_MAX_FAILURES on, lock code entry for
+        a delay doubling at each further failure."""
+        failures = period.validation_code_failures + 1
+        vals = {"validation_code_failures": failures}
+        if failures >= CODE_MAX_FAILURES:
+            delay = CODE_LOCK_DELAY * 2 ** min(failures - CODE_MAX_FAILURES, 10)
+            vals["validation_code_locked_until"] = fields.Datetime.now() + min(
+                delay, CODE_LOCK_MAX
+            )
+        period.sudo()._period_workflow().write(vals)
+
+    def _regie_lock_month_row(self, period):
+        """Serialize code checks of one month (concurrent guesses would count
+        as one failure otherwise)."""
+        request.env.cr.execute(
+            "SELECT id FROM regie_timesheet_period WHERE id = %s FOR UPDATE",
+            [period.id],
+        )
+        period.invalidate_recordset(
+            [
+                "validation_code_hash",
+                "validation_code_expiry",
+                "validation_code_failures",
+                "validation_code_locked_until",
+            ]
+        )
+
+    @staticmethod
+    def _regie_check_signature(signature):
+        """The decoded signature image, or raise UserError: PNG or JPEG only,
+        at most SIGNATURE_MAX_BYTES."""
+        if not isinstance(signature, str):
+            raise UserError(request.env._("Invalid signature data."))
+        # Refuse a huge payload before decoding it (base64: 4 chars / 3 bytes).
+        if len(signature) > (SIGNATURE_MAX_BYTES + 2) // 3 * 4 + 4:
+            raise UserError(
+                request.env._(
+                    "The signature image is too large (at most %(size)s KB).",
+                    size=SIGNATURE_MAX_BYTES // 1024,
+                )
+            )
+        try:
+            data = base64.b64decode(signature, validate=True)
+        except (binascii.Error, ValueError) as error:
+            raise UserError(request.env._("Invalid signature data.")) from error
+        if len(data) > SIGNATURE_MAX_BYTES:
+            raise UserError(
+                request.env._(
+                    "The signature image is too large (at most %(size)s KB).",
+                    size=SIGNATURE_MAX_BYTES // 1024,
+                )
+            )
+        if not data.startswith(SIGNATURE_MAGIC):
+            raise UserError(request.env._("The signature must be a PNG or JPEG image."))
+        return data
 
     def _regie_consume_code(self, period):
         """A verified code allows one action: forget it once used."""
@@ -386,7 +474,8 @@ class RegiePortal(CustomerPortal):
                 "message": message,
                 "can_sign": bool(validator) and period.state == "submitted",
                 "code_sent": bool(
-                    period.validation_code_expiry
+                    period.validation_code_hash
+                    and period.validation_code_expiry
                     and period.validation_code_expiry > fields.Datetime.now()
                 ),
                 "validator_email": self._regie_mask_email(
@@ -475,14 +564,29 @@ class RegiePortal(CustomerPortal):
                 ),
                 status=409,
             )
+        self._regie_lock_month_row(period)
+        lock_response = self._regie_code_lock_response(period)
+        if lock_response:
+            return lock_response
         expiry = period.validation_code_expiry
-        if (
-            expiry
-            and expiry - CODE_VALIDITY + CODE_RESEND_DELAY > fields.Datetime.now()
-        ):
-            # Sent less than a minute ago: do not flood the validator.
-            return request.redirect(
-                self._regie_month_url(period, access_token, message="code_sent")
+        now = fields.Datetime.now()
+        if expiry and expiry - CODE_VALIDITY + CODE_RESEND_DELAY > now:
+            # Sent less than a minute ago: do not flood the validator. A code
+            # burnt by a wrong guess keeps its send time, hence the delay.
+            if period.validation_code_hash:
+                return request.redirect(
+                    self._regie_month_url(period, access_token, message="code_sent")
+                )
+            seconds = int((expiry - CODE_VALIDITY + CODE_RESEND_DELAY - now).seconds)
+            return self._regie_error_response(
+                UserError(
+                    request.env._(
+                        "A new code can be sent one minute after the previous "
+                        "one: please wait %(seconds)s seconds.",
+                        seconds=max(seconds, 1),
+                    )
+                ),
+                status=429,
             )
         code = f"{secrets.randbelow(1_000_000):06d}"
         self._regie_write_code(
@@ -514,6 +618,10 @@ class RegiePortal(CustomerPortal):
         period, error_response = self._regie_month_or_error(period_id, access_token)
         if error_response:
             return error_response
+        self._regie_lock_month_row(period)
+        lock_response = self._regie_code_lock_response(period)
+        if lock_response:
+            return lock_response
         expiry = period.validation_code_expiry
         if (
             period.state != "submitted"
@@ -529,12 +637,19 @@ class RegiePortal(CustomerPortal):
             self._regie_code_digest(period, code), period.validation_code_hash
         )
         # Single use, and one guess per code: a wrong one burns it too, so that
-        # six digits cannot be brute-forced (the validator asks for a new one).
-        self._regie_write_code(period)
+        # six digits cannot be brute-forced (the validator asks for a new one
+        # after the resend delay: the expiry is kept to tell when it was sent).
+        # Wrong codes are counted and lock code entry after a few.
         if not valid:
+            self._regie_write_code(period, expiry=expiry)
+            self._regie_register_code_failure(period)
             return request.redirect(
                 self._regie_month_url(period, access_token, message="code_wrong")
             )
+        self._regie_write_code(period)
+        period.sudo()._period_workflow().write(
+            {"validation_code_failures": 0, "validation_code_locked_until": False}
+        )
         # The code is consumed; this session may act once until it expires.
         session_codes = dict(request.session.get(SESSION_KEY) or {})
         session_codes[str(period.id)] = fields.Datetime.to_string(expiry)
@@ -579,6 +694,10 @@ class RegiePortal(CustomerPortal):
             return {"error": request.env._("Your name is missing.")}
         if not signature:
             return {"error": request.env._("Signature is missing.")}
+        try:
+            self._regie_check_signature(signature)
+        except UserError as error:
+            return {"error": error.args[0]}
         try:
             # A refusal returns an error to the widget: roll back what the
             # validation may have written before it, the request still commits.

@@ -368,6 +368,28 @@ class RegieContract(models.Model):
                     )
                 )
 
+    @api.constrains("client_manager_id", "partner_id", "direction")
+    def _check_client_manager(self):
+        # The months of a sale contract are validated by the client: its
+        # validator is one of the client's contacts. Purchase months are
+        # validated by the company's project leads (client_manager_id unused).
+        for contract in self.filtered(lambda c: c.direction == "sale"):
+            manager = contract.client_manager_id
+            if not manager:
+                continue
+            client = contract.partner_id.commercial_partner_id
+            if manager.commercial_partner_id != client:
+                raise ValidationError(
+                    self.env._(
+                        "The validator %(contact)s of contract %(name)s is not a "
+                        "contact of the client %(client)s: choose one of the "
+                        "client's contacts.",
+                        contact=manager.display_name,
+                        name=contract.display_name,
+                        client=client.display_name or self.env._("(no client set)"),
+                    )
+                )
+
     @api.constrains("tacit_acceptance_days", "dispute_answer_days")
     def _check_positive_delays(self):
         for contract in self:
@@ -811,6 +833,20 @@ class RegieContract(models.Model):
         # The lead may not write projects; only the back-link is set here.
         linked = self.env["project.project"]
         for contract in self:
+            # A project belongs to one régie contract: taking another
+            # contract's project would move its consultants' time (sudo: the
+            # other contract may be out of the user's reach).
+            other = contract.project_id.sudo().regie_contract_id
+            if other and other != contract:
+                raise UserError(
+                    self.env._(
+                        "Project %(project)s already belongs to contract "
+                        "%(other)s: contract %(name)s needs a project of its own.",
+                        project=contract.project_id.sudo().display_name,
+                        other=other.display_name,
+                        name=contract.display_name,
+                    )
+                )
             if contract.project_id.regie_contract_id != contract:
                 contract.project_id.sudo().regie_contract_id = contract.id
                 linked |= contract.project_id

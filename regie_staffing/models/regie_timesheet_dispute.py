@@ -3,7 +3,8 @@ from datetime import timedelta
 from markupsafe import Markup
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools.misc import format_date
 
 from .regie_workflow import WORKFLOW, is_workflow
 
@@ -18,6 +19,9 @@ DISPUTE_WORKFLOW_FIELDS = frozenset(
         "answer_deadline",
     }
 )
+# The client's statement, written once by the contest (action_contest or the
+# portal) and read-only afterwards for everyone.
+DISPUTE_STATEMENT_FIELDS = frozenset({"reason", "line_ids", "requested_correction"})
 
 
 class RegieTimesheetDispute(models.Model):
@@ -51,6 +55,11 @@ class RegieTimesheetDispute(models.Model):
         string="Contested Lines",
     )
     requested_correction = fields.Text()
+    answer = fields.Text(
+        tracking=True,
+        help="The provider's answer to the client's statement, kept apart "
+        "from it and tracked in the chatter.",
+    )
     answer_deadline = fields.Date(
         compute="_compute_answer_deadline", store=True, readonly=True
     )
@@ -111,13 +120,41 @@ class RegieTimesheetDispute(models.Model):
                     ),
                 )
             )
-        if (
-            {"reason", "line_ids", "requested_correction"}.intersection(vals)
-            and not self._is_dispute_workflow()
-            and any(dispute.state != "open" for dispute in self)
-        ):
-            raise UserError(self.env._("A closed dispute cannot be changed."))
+        if not self._is_dispute_workflow():
+            statement = DISPUTE_STATEMENT_FIELDS.intersection(vals)
+            if statement:
+                raise UserError(
+                    self.env._(
+                        "%(fields)s of a dispute are the client's statement: they "
+                        "cannot be changed once the month is contested. Answer in "
+                        "the Answer field or the chatter.",
+                        fields=", ".join(
+                            self._fields[name]._description_string(self.env)
+                            for name in sorted(statement)
+                        ),
+                    )
+                )
+            if "answer" in vals and any(d.state != "open" for d in self):
+                raise UserError(self.env._("A closed dispute cannot be changed."))
         return super().write(vals)
+
+    @api.constrains("line_ids", "period_id")
+    def _check_line_ids(self):
+        for dispute in self:
+            # sudo: the lines are checked whoever may read them.
+            foreign = dispute.sudo().line_ids.filtered(
+                lambda line, p=dispute.period_id: line.regie_period_id != p
+            )
+            if foreign:
+                raise ValidationError(
+                    self.env._(
+                        "The contested lines of %(dispute)s must belong to its "
+                        "month %(month)s (not the line of %(date)s).",
+                        dispute=dispute.display_name,
+                        month=dispute.period_id.display_name,
+                        date=format_date(self.env, foreign[:1].date),
+                    )
+                )
 
     def action_accept(self, resolution=False):
         """Accept open disputes: their months go back to draft so that the

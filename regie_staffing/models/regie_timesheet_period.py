@@ -158,6 +158,13 @@ class RegieTimesheetPeriod(models.Model):
     validation_code_expiry = fields.Datetime(
         readonly=True, copy=False, groups="base.group_system"
     )
+    # Wrong one-time codes in a row, and until when code entry is locked.
+    validation_code_failures = fields.Integer(
+        readonly=True, copy=False, groups="base.group_system"
+    )
+    validation_code_locked_until = fields.Datetime(
+        readonly=True, copy=False, groups="base.group_system"
+    )
     dispute_ids = fields.One2many(
         "regie.timesheet.dispute", "period_id", string="Disputes"
     )

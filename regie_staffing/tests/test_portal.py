@@ -383,6 +383,14 @@ class TestPortal(RegiePortalCommon, HttpCase):
         self.assertIn("message=code_wrong", response.headers["Location"])
         self.assertFalse(self._reload(self.period).validation_code_hash)
         self.assertIn("error", self._accept(self.period, token))
+        # A new code may be asked for once the resend delay has passed.
+        self.period.sudo()._period_workflow().write(
+            {
+                "validation_code_expiry": fields.Datetime.now()
+                + CODE_VALIDITY
+                - timedelta(minutes=2)
+            }
+        )
         template_class = type(self.env["mail.template"])
         with (
             patch(CODE_PATCH, return_value=123456),
