@@ -3,7 +3,7 @@ from datetime import date, timedelta
 from unittest.mock import patch
 
 from odoo import Command, fields
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import HttpCase, tagged
 
 from ..controllers.portal import CODE_VALIDITY, SIGNATURE_MAX_BYTES
@@ -205,7 +205,7 @@ class TestDisputeStatement(RegiePeriodCommon):
         self.assertEqual(self.dispute.answer, "The 5th was worked on site.")
 
     def test_consultant_cannot_answer(self):
-        with self.assertRaises(Exception):  # noqa: B017 - AccessError
+        with self.assertRaises(AccessError):
             self.dispute.with_user(self.consultant_user).answer = "Mine"
         self.assertFalse(self.dispute.answer)
 
