@@ -36,19 +36,23 @@ RUN_ID="$(date +%Y%m%d%H%M%S)_$$"
 TEST_DB="${REGIE_TEST_DB:-regie_test_$RUN_ID}"
 E2E_DB="${TEST_DB}_e2e"
 REAL_DB="${TEST_DB}_real"
+TOURS_DB="${TEST_DB}_tours"
 SERVER_PID=
 REAL_PID=
+TOURS_PID=
 cleanup() {
     local status=$?
     trap - EXIT INT TERM
     [ -z "$SERVER_PID" ] || stop_pid "$SERVER_PID"
     [ -z "$REAL_PID" ] || stop_pid "$REAL_PID"
+    [ -z "$TOURS_PID" ] || stop_pid "$TOURS_PID"
     # Whatever way the script ends, no Odoo it started keeps running.
-    for db in "$TEST_DB" "$E2E_DB" "$REAL_DB"; do
+    for db in "$TEST_DB" "$E2E_DB" "$REAL_DB" "$TOURS_DB"; do
         pkill -TERM -f -- "-d $db " 2>/dev/null || true
+        pkill -TERM -f -- "--odoo-database=$db " 2>/dev/null || true
     done
     if [ -z "${REGIE_KEEP_DB:-}" ]; then
-        for db in "$TEST_DB" "$E2E_DB" "$REAL_DB"; do
+        for db in "$TEST_DB" "$E2E_DB" "$REAL_DB" "$TOURS_DB"; do
             dropdb --if-exists "$db" 2>/dev/null || true
             rm -rf "$DATA_DIR/filestore/$db"
         done
@@ -74,12 +78,21 @@ warm_assets() {
         die "generating the asset bundles of $1 failed, see ${2#"$ROOT"/}"
 }
 
+# pytest-odoo on database $1 with its own HTTP port (two suites may run at
+# once); the remaining arguments are the tests and pytest's options.
 run_addon_tests() {
-    pytest -p regie_no_skip -p no:cacheprovider --odoo-database="$1" \
+    local db="$1"
+    shift
+    pytest -p regie_no_skip -p no:cacheprovider --odoo-database="$db" \
         --odoo-addons-path="$ADDONS_PATH" --odoo-http --odoo-log-level=warn \
         --odoo-extra="data-dir=$DATA_DIR" --odoo-extra=max-cron-threads=0 \
-        regie_staffing/tests regie_staffing_invoicing/tests "${@:2}"
+        --odoo-extra="http-port=$(free_port)" --odoo-extra="gevent-port=$(free_port)" "$@"
 }
+SUITES=(regie_staffing/tests regie_staffing_invoicing/tests)
+# The browser tours (each journey in English and French) run in the realistic
+# database, in a second pytest beside the rest of the suite.
+TOURS=(regie_staffing/tests/test_tours*.py regie_staffing_invoicing/tests/test_tours*.py)
+NO_TOURS=(--ignore-glob='*/test_tours*.py')
 
 if [ -z "${REGIE_SKIP_REALISTIC:-}" ]; then
     log "Realistic stage, in the background: $USUAL_APPS with demo data into $REAL_DB"
@@ -119,7 +132,7 @@ createdb -T "$TEST_DB" "$E2E_DB"
 
 log "Bare stage: addon tests (pytest-odoo, real database, HTTP server and browser)"
 export PYTHONPATH="$ROOT/scripts${PYTHONPATH:+:$PYTHONPATH}"
-run_addon_tests "$TEST_DB" "$@"
+run_addon_tests "$TEST_DB" "${SUITES[@]}" "${NO_TOURS[@]}" "$@"
 
 # The end-to-end tests and the install of sale_timesheet after the addons
 # (both on bare-stage databases) run beside the realistic stage: each side
@@ -160,8 +173,22 @@ if [ -n "$REAL_PID" ]; then
         die "installing the addons into the realistic database failed, see .run/real-install.log"
     check_log "$ROOT/.run/real-install.log" "installing the addons into the realistic database"
     warm_assets "$REAL_DB" "$ROOT/.run/real-assets.log"
+    createdb -T "$REAL_DB" "$TOURS_DB"
+    [ -d "$DATA_DIR/filestore/$REAL_DB" ] &&
+        cp -r "$DATA_DIR/filestore/$REAL_DB" "$DATA_DIR/filestore/$TOURS_DB"
+    log "Realistic stage: browser tours in English and French, in the background (.run/tours.log)"
+    run_addon_tests "$TOURS_DB" "${TOURS[@]}" "$@" >"$ROOT/.run/tours.log" 2>&1 &
+    TOURS_PID=$!
     log "Realistic stage: addon tests"
-    run_addon_tests "$REAL_DB" "$@"
+    run_addon_tests "$REAL_DB" "${SUITES[@]}" "${NO_TOURS[@]}" "$@"
+    log "Realistic stage: waiting for the browser tours"
+    TOURS_STATUS=0
+    wait "$TOURS_PID" || TOURS_STATUS=$?
+    TOURS_PID=
+    cat "$ROOT/.run/tours.log"
+    # 5: pytest's arguments selected no tour (e.g. -k contract).
+    [ "$TOURS_STATUS" = 0 ] || [ "$TOURS_STATUS" = 5 ] ||
+        die "the browser tours failed (exit $TOURS_STATUS), see above"
 fi
 
 log "Bare stage: waiting for the end-to-end tests"
