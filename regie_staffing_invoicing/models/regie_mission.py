@@ -1,5 +1,7 @@
 from odoo import fields, models
 
+from .regie_contract import INVOICE_GROUPS
+
 
 class RegieMission(models.Model):
     _inherit = "regie.mission"
@@ -14,3 +16,36 @@ class RegieMission(models.Model):
         "hourly cost times the hours worked (a subcontracted consultant costs "
         "the purchase mission's daily rate).",
     )
+    regie_invoice_count = fields.Integer(
+        string="Invoices",
+        compute="_compute_regie_invoice_count",
+        groups=INVOICE_GROUPS,
+    )
+
+    def _get_regie_moves(self):
+        """The invoices and vendor bills billing the mission's months."""
+        return (
+            self.env["account.move.line"]
+            .search([("regie_period_id.mission_id", "in", self.ids)])
+            .move_id.filtered(lambda m: m.move_type in ("out_invoice", "in_invoice"))
+        )
+
+    def _compute_regie_invoice_count(self):
+        lines = self.env["account.move.line"].search(
+            [("regie_period_id.mission_id", "in", self.ids)]
+        )
+        for mission in self:
+            mission.regie_invoice_count = len(
+                lines.filtered(
+                    lambda line, m=mission: (
+                        line.regie_period_id.mission_id == m
+                        and line.move_id.move_type in ("out_invoice", "in_invoice")
+                    )
+                ).move_id
+            )
+
+    def action_view_invoices(self):
+        """Open the invoices (or vendor bills) of the mission's months."""
+        return self._get_regie_moves()._get_records_action(
+            name=self.env._("Invoices"), context={}
+        )

@@ -288,6 +288,10 @@ class TestInvoicing(RegieInvoicingCommon):
         self.assertEqual(self.contract.regie_invoice_count, 1)
         self.assertEqual(self.contract.action_view_invoices()["res_id"], move.id)
         self.assertEqual(periods[0].action_view_invoice()["res_id"], move.id)
+        # Each mission's smart button opens the invoice of its month.
+        for mission in periods.mission_id:
+            self.assertEqual(mission.regie_invoice_count, 1)
+            self.assertEqual(mission.action_view_invoices()["res_id"], move.id)
 
     def test_returns_an_action_opening_the_invoices(self):
         period = self._validated_month(self.mission, MARCH, days=2)
