@@ -66,7 +66,12 @@ function addMission(employee, rate) {
     ];
 }
 
-function createContract({ menu, path, partner, contact, title, employee, rate }) {
+/**
+ * Create a contract from its menu. With `saveFirst`, the contract is saved
+ * before its clauses are loaded; without, the button saves it (an unsaved
+ * contract's action buttons save it first).
+ */
+function createContract({ menu, path, partner, contact, title, employee, rate, saveFirst }) {
     return [
         ...openMenu(
             "regie_staffing.regie_staffing_menu_root",
@@ -95,19 +100,23 @@ function createContract({ menu, path, partner, contact, title, employee, rate })
         },
         fill("name", "Tour availability", ".o_field_widget[name=kpi_ids] .o_selected_row"),
         fill("target", userNumber(99.5), ".o_field_widget[name=kpi_ids] .o_selected_row"),
+        ...(saveFirst
+            ? [
+                  {
+                      content: "Save the contract",
+                      trigger: ".o_form_button_save",
+                      run: "click",
+                  },
+              ]
+            : []),
         {
-            content: "Save the contract",
-            trigger: ".o_form_button_save",
+            content: "Load the clause templates",
+            trigger: ".o_form_view button[name=action_load_clause_templates]",
             run: "click",
         },
         {
             content: "The contract got its reference",
             trigger: ".o_form_saved .o_field_widget[name=name] input:value(/\\w/)",
-        },
-        {
-            content: "Load the clause templates",
-            trigger: ".o_form_view button[name=action_load_clause_templates]",
-            run: "click",
         },
         tab("terms"),
         {
@@ -137,6 +146,7 @@ registry.category("web_tour.tours").add("regie_manager_contract", {
             title: "Tour ERP roll-out",
             employee: "Tour Consultant",
             rate: 650,
+            saveFirst: false,
         }),
         {
             content: "Open the actions menu",
@@ -194,6 +204,7 @@ registry.category("web_tour.tours").add("regie_manager_contract", {
             title: "Tour freelance Java",
             employee: "Tour Freelancer",
             rate: 480,
+            saveFirst: true,
         }),
     ],
 });
