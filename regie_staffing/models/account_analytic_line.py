@@ -1,10 +1,11 @@
+import math
 from collections import defaultdict
 
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import format_date
+from odoo.tools import float_compare, format_date
 
 # Lines named in one error message; the rest are counted.
 MAX_NAMED_LINES = 5
@@ -27,6 +28,15 @@ class AccountAnalyticLine(models.Model):
             "timesheet_invoice_id",
             "timesheet_invoice_type",
         }
+    )
+    # Many2one fields whose ids are checked before create/write (an unknown id
+    # would otherwise end in a raw foreign key error).
+    _regie_input_many2one_fields = (
+        "employee_id",
+        "project_id",
+        "task_id",
+        "regie_mission_id",
+        "regie_activity_type_id",
     )
     # Fields whose change may move a line to another mission or month.
     _regie_link_fields = frozenset(
@@ -211,7 +221,14 @@ class AccountAnalyticLine(models.Model):
                     "mission and date; it cannot be written."
                 )
             )
-        self._regie_check_ownership()
+        if not all(
+            fname in self._regie_locked_writable_fields
+            or fname.startswith(("message_", "activity_"))
+            for fname in values
+        ):
+            # Technical links (invoicing, months) are written by whoever
+            # runs the flow; everything else only by those who may log.
+            self._regie_check_ownership()
         return super()._check_can_write(values)
 
     # ------------------------------------------------------------------
@@ -222,7 +239,9 @@ class AccountAnalyticLine(models.Model):
     def create(self, vals_list):
         # Positions (0-based) where the caller chose the mission himself.
         chosen_missions = set()
+        missing = self._regie_missing_ids(vals_list)
         for position, vals in enumerate(vals_list):
+            self._regie_check_input(vals, position + 1, missing)
             # Set from the mission and the date below, never by the caller.
             vals.pop("regie_period_id", None)
             if vals.get("regie_mission_id"):
@@ -330,6 +349,8 @@ class AccountAnalyticLine(models.Model):
             self._regie_raise_locked_target(locked)
 
     def write(self, vals):
+        vals = dict(vals)
+        self._regie_check_input(vals)
         if "regie_external_ref" in vals:
             vals = dict(
                 vals,
@@ -438,16 +459,222 @@ class AccountAnalyticLine(models.Model):
                 ref,
             )
             if key in found:
+                self._regie_check_same_push(
+                    self.sudo().browse(found[key]), vals, position + 1
+                )
                 existing[position] = found[key]
             elif key in first:
+                self._regie_check_repeated_push(
+                    vals_list[first[key]], first[key] + 1, vals, position + 1
+                )
                 repeated[position] = first[key]
             else:
                 first[key] = position
         return existing, repeated
 
+    @api.model
+    def _regie_push_key(self, vals):
+        """(employee id, date, hours, project id) of pushed values, with the
+        defaults the line would get; the employee is None when not given."""
+        employee_id = vals.get("employee_id") or self.env.context.get(
+            "default_employee_id"
+        )
+        project_id = vals.get("project_id")
+        if not project_id and vals.get("task_id"):
+            project_id = (
+                self.env["project.task"].sudo().browse(vals["task_id"]).project_id.id
+            )
+        day = vals.get("date") or fields.Date.context_today(self)
+        return (
+            employee_id or None,
+            fields.Date.to_date(day),
+            float(vals.get("unit_amount") or 0.0),
+            project_id or False,
+        )
+
+    @api.model
+    def _regie_same_hours(self, hours, other_hours):
+        digits = self._fields["unit_amount"].get_digits(self.env)
+        return not float_compare(
+            hours, other_hours, precision_digits=digits[1] if digits else 6
+        )
+
+    @api.model
+    def _regie_check_same_push(self, existing, vals, position):
+        """A reference pushed again is idempotent only for the same employee,
+        date, hours and project, and only for a caller who may read the
+        existing line: its id is never disclosed to anybody else."""
+        employee_id, day, hours, project_id = self._regie_push_key(vals)
+        same = (
+            (
+                existing.employee_id.id == employee_id
+                if employee_id
+                else existing.employee_id.user_id == self.env.user
+            )
+            and existing.date == day
+            and self._regie_same_hours(existing.unit_amount, hours)
+            and (not project_id or existing.project_id.id == project_id)
+        )
+        readable = existing.with_env(self.env).has_access("read")
+        if same and readable:
+            return
+        ref = vals.get("regie_external_ref")
+        if not readable:
+            raise UserError(
+                self.env._(
+                    "The external reference %(ref)s of line %(position)s is already "
+                    "used.",
+                    ref=ref,
+                    position=position,
+                )
+            )
+        raise UserError(
+            self.env._(
+                "The external reference %(ref)s of line %(position)s is already used "
+                "by %(line)s, with another employee, date or number of hours. Use a "
+                "new reference, or change the existing line.",
+                ref=ref,
+                position=position,
+                line=existing._regie_describe(),
+            )
+        )
+
+    @api.model
+    def _regie_check_repeated_push(self, first_vals, first_position, vals, position):
+        first_key = self._regie_push_key(first_vals)
+        key = self._regie_push_key(vals)
+        if first_key[:2] == key[:2] and first_key[3] == key[3]:
+            if self._regie_same_hours(first_key[2], key[2]):
+                return
+        raise UserError(
+            self.env._(
+                "Lines %(first)s and %(position)s are pushed with the same external "
+                "reference %(ref)s but another employee, date or number of hours.",
+                first=first_position,
+                position=position,
+                ref=vals.get("regie_external_ref"),
+            )
+        )
+
     # ------------------------------------------------------------------
     # Checks
     # ------------------------------------------------------------------
+
+    @api.model
+    def _regie_missing_ids(self, vals_list):
+        """{field name: ids given in ``vals_list`` that are not ids of existing
+        records} for the checked many2one fields, one query per field."""
+        missing = {}
+        for fname in self._regie_input_many2one_fields:
+            ids = {
+                value
+                for vals in vals_list
+                if isinstance(value := vals.get(fname), int)
+                and not isinstance(value, bool)
+            }
+            if ids:
+                comodel = self.env[self._fields[fname].comodel_name].sudo()
+                missing[fname] = ids - set(comodel.browse(ids).exists().ids)
+        return missing
+
+    def _regie_check_input(self, vals, position=None, missing=None):
+        """Refuse, with a message naming the field and the line, the values an
+        RPC caller may send that would otherwise end in a raw Python or SQL
+        error: hours that are not a finite number, impossible or empty dates,
+        ids of records that do not exist. Normalizes ``vals`` in place.
+        ``position`` is the 1-based position of ``vals`` in a created batch;
+        without it ``self`` are the lines written."""
+
+        def line_name():
+            if position is None:
+                return self._regie_describe_all()
+            return self._regie_input_line_name(vals, position)
+
+        def label(fname):
+            return self._fields[fname]._description_string(self.env)
+
+        if missing is None:
+            missing = self._regie_missing_ids([vals])
+        for fname in self._regie_input_many2one_fields:
+            value = vals.get(fname)
+            if not value:
+                continue
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, int)
+                or value in missing.get(fname, ())
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "The %(field)s given for %(line)s does not exist (%(value)s).",
+                        field=label(fname),
+                        line=line_name(),
+                        value=repr(value),
+                    )
+                )
+        if "unit_amount" in vals and vals["unit_amount"] not in (None, False):
+            value = vals["unit_amount"]
+            try:
+                if isinstance(value, (list, tuple, dict, set)):
+                    raise TypeError(value)
+                hours = float(value.strip() if isinstance(value, str) else value)
+            except (TypeError, ValueError):
+                hours = None
+            if hours is None or not math.isfinite(hours):
+                raise ValidationError(
+                    self.env._(
+                        "The %(field)s of %(line)s must be a number of hours, "
+                        "not %(value)s.",
+                        field=label("unit_amount"),
+                        line=line_name(),
+                        value=repr(value),
+                    )
+                )
+            vals["unit_amount"] = hours
+        if "date" in vals:
+            value = vals["date"]
+            try:
+                day = fields.Date.to_date(value) if value else None
+            except (TypeError, ValueError, OverflowError):
+                raise ValidationError(
+                    self.env._(
+                        "The %(field)s of %(line)s is not a valid date: %(value)s "
+                        "(expected format: YYYY-MM-DD).",
+                        field=label("date"),
+                        line=line_name(),
+                        value=repr(value),
+                    )
+                ) from None
+            if not day:
+                raise ValidationError(
+                    self.env._(
+                        "The %(field)s of %(line)s is required.",
+                        field=label("date"),
+                        line=line_name(),
+                    )
+                )
+            vals["date"] = day
+
+    @api.model
+    def _regie_input_line_name(self, vals, position):
+        """Name a line being created from its raw values, whatever they are."""
+        employee_id = vals.get("employee_id") or self.env.context.get(
+            "default_employee_id"
+        )
+        employee = self.env["hr.employee"].sudo()
+        if isinstance(employee_id, int) and not isinstance(employee_id, bool):
+            employee = employee.browse(employee_id).exists()
+        try:
+            day = fields.Date.to_date(vals.get("date")) or None
+        except (TypeError, ValueError, OverflowError):
+            day = None
+        ref = vals.get("regie_external_ref")
+        return self._regie_format_line(
+            position,
+            employee.name or self.env.user.name,
+            day,
+            ref if isinstance(ref, str) else None,
+        )
 
     def _regie_describe(self, positions=None):
         """Name the line in an error: its position in the pushed batch when
@@ -500,33 +727,46 @@ class AccountAnalyticLine(models.Model):
             )
         )
 
-    @api.model
-    def _regie_is_pure_consultant(self):
-        user = self.env.user
-        return (
-            not self.env.su
-            and user.has_group("regie_staffing.group_consultant")
-            and not user.has_group("regie_staffing.group_lead")
-        )
-
     def _regie_check_ownership(self):
-        """A régie Consultant (not Lead/Manager) only touches the lines of
-        their own employee on a régie project, whatever their timesheet
-        rights (new users get the timesheet administrator group by default).
-        """
-        if not self or not self._regie_is_pure_consultant():
+        """On a régie contract's project, a consultant's lines are logged,
+        changed or deleted only by the consultant himself (the user of his
+        employee), the contract's account manager and project leads, or a
+        régie manager; whatever the timesheet or accounting rights (new users
+        get the timesheet administrator group by default)."""
+        if not self or self.env.su:
             return
-        others = self._regie_lines().filtered(
-            lambda line: line.sudo().employee_id.user_id != self.env.user
+        user = self.env.user
+        if user.has_group("regie_staffing.group_manager"):
+            return
+        lines = self._regie_lines()
+        if not lines:
+            return
+        others = lines.filtered(
+            lambda line: (
+                line.sudo().employee_id.user_id != user
+                and user not in line._regie_contract_leads()
+            )
         )
         if others:
+            line = others[0].sudo()
+            contract = line.regie_contract_id or line.project_id.regie_contract_id
             raise AccessError(
                 self.env._(
-                    "As a consultant you can only log, change or delete your own "
-                    "time on a régie contract: %(lines)s.",
+                    "Only the consultant %(consultant)s, the account manager and "
+                    "project leads of contract %(contract)s or a régie manager can "
+                    "log, change or delete this time: %(lines)s.",
+                    consultant=line.employee_id.name or "-",
+                    contract=contract.display_name,
                     lines=others._regie_describe_all(),
                 )
             )
+
+    def _regie_contract_leads(self):
+        """The account manager and project leads of the line's contract."""
+        self.ensure_one()
+        line = self.sudo()
+        contract = line.regie_contract_id or line.project_id.regie_contract_id
+        return contract.user_id | contract.project_lead_ids
 
     def _regie_check_locked(self, fnames=None):
         """Refuse to write ``fnames`` on, or (``fnames`` None) to delete, a
