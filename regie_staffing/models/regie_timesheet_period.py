@@ -529,10 +529,53 @@ class RegieTimesheetPeriod(models.Model):
         report and rotate the portal link. Allowed to a project lead of the
         contract or a régie manager, never to the month's own consultant."""
         self._check_can_validate()
+        typed = self._check_typed_by_validator()
         self._lock_for_update()
         self._check_state("submitted", self.env._("validated"))
         self._do_validate()
+        for period, count in typed.items():
+            period._message_log(
+                body=self.env._(
+                    "Validated internally by %(user)s, who typed %(count)s of its "
+                    "lines.",
+                    user=self.env.user.name,
+                    count=count,
+                )
+            )
         return True
+
+    def _check_typed_by_validator(self):
+        """On a sale contract the client validates: a month whose lines were
+        typed by the user validating it is refused, unless the contract allows
+        internal validation. Returns {month: lines typed by the user} for the
+        months validated anyway, to be noted on them."""
+        typed = {}
+        if self.env.su:
+            return typed
+        user = self.env.user
+        for period in self:
+            if period.direction != "sale":
+                continue
+            count = len(
+                period.sudo().timesheet_ids.filtered(
+                    lambda line: line.create_uid == user
+                )
+            )
+            if not count:
+                continue
+            if not period.contract_id.sudo().allow_internal_validation:
+                raise UserError(
+                    self.env._(
+                        "You typed lines of %(month)s yourself: on a sale contract "
+                        "the client validates them, not the person who typed them "
+                        "(contract %(contract)s does not allow internal "
+                        "validation).",
+                        month=period.name,
+                        contract=period.contract_id.sudo().display_name,
+                    )
+                )
+            typed[period] = count
+        return typed
 
     def action_contest(self, reason, line_ids=None, requested_correction=None):
         """Contest submitted months with a ``reason``, optionally pointing at

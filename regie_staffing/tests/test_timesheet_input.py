@@ -218,3 +218,30 @@ class TestTimesheetInput(RegieCommon):
         line = self._create(self.consultant_user, self._vals())
         with self.assertRefused(ValidationError, "Camille Consultant.*not exist"):
             line.with_user(self.lead_user).write({"employee_id": 2147483647})
+
+    # ------------------------------------------------------------------
+    # who validates what he typed (issue 11, item 5)
+    # ------------------------------------------------------------------
+
+    def test_lead_does_not_validate_the_lines_he_typed(self):
+        line = self._create(self.lead_user, self._vals())
+        period = line.regie_period_id
+        period.with_user(self.consultant_user).action_submit()
+        with self.assertRefused(UserError, "You typed lines of .* client validates"):
+            period.with_user(self.lead_user).action_validate()
+        self.assertEqual(period.state, "submitted")
+        # Somebody else may (here a régie manager), or the client on the portal.
+        period.with_user(self.manager_user).action_validate()
+        self.assertEqual(period.state, "validated")
+
+    def test_internal_validation_allowed_notes_who_typed(self):
+        self.contract.allow_internal_validation = True
+        line = self._create(self.lead_user, self._vals())
+        period = line.regie_period_id
+        period.with_user(self.consultant_user).action_submit()
+        period.with_user(self.lead_user).action_validate()
+        self.assertEqual(period.state, "validated")
+        self.assertIn(
+            f"Validated internally by {self.lead_user.name}, who typed 1 of its lines",
+            period.message_ids.mapped("body")[0],
+        )
