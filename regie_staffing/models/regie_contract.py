@@ -216,7 +216,6 @@ class RegieContract(models.Model):
         compute="_compute_timesheet_totals", digits="Product Unit of Measure"
     )
     allow_internal_validation = fields.Boolean(
-        string="Allow Internal Validation",
         help="On a sale contract the client validates the months: by default "
         "nobody validates a month whose lines they typed themselves. Tick to let "
         "them; who typed which lines is then noted on the month.",
