@@ -39,13 +39,11 @@ REAL_DB="${TEST_DB}_real"
 TOURS_DB="${TEST_DB}_tours"
 SERVER_PID=
 REAL_PID=
-TOURS_PID=
 cleanup() {
     local status=$?
     trap - EXIT INT TERM
     [ -z "$SERVER_PID" ] || stop_pid "$SERVER_PID"
     [ -z "$REAL_PID" ] || stop_pid "$REAL_PID"
-    [ -z "$TOURS_PID" ] || stop_pid "$TOURS_PID"
     # Whatever way the script ends, no Odoo it started keeps running.
     for db in "$TEST_DB" "$E2E_DB" "$REAL_DB" "$TOURS_DB"; do
         pkill -TERM -f -- "-d $db " 2>/dev/null || true
@@ -94,11 +92,41 @@ SUITES=(regie_staffing/tests regie_staffing_invoicing/tests)
 TOURS=(regie_staffing/tests/test_tours*.py regie_staffing_invoicing/tests/test_tours*.py)
 NO_TOURS=(--ignore-glob='*/test_tours*.py')
 
-if [ -z "${REGIE_SKIP_REALISTIC:-}" ]; then
-    log "Realistic stage, in the background: $USUAL_APPS with demo data into $REAL_DB"
+# The realistic database is prepared in the background from the start (the
+# usual apps, then the addons as a customer installs them), then the browser
+# tours run on a copy of it while the bare stage goes on; the rest of the suite
+# runs on it once the bare suite is done.
+REAL_READY="$ROOT/.run/realistic-ready"
+REAL_LOG="$ROOT/.run/realistic.log"
+real_prepare() {
     dropdb --if-exists "$REAL_DB"
-    odoo_server -d "$REAL_DB" -i "$USUAL_APPS" --stop-after-init --log-level=warn \
-        --logfile="$ROOT/.run/real-apps.log" &
+    odoo_bin -d "$REAL_DB" -i "$USUAL_APPS" --stop-after-init --log-level=warn \
+        --logfile="$ROOT/.run/real-apps.log" ||
+        die "installing the usual apps failed, see .run/real-apps.log"
+    check_log "$ROOT/.run/real-apps.log" "installing the usual apps"
+    [ "$(psql -d "$REAL_DB" -Atqc "select count(*) from res_company c
+        join res_partner p on p.id = c.partner_id join res_country k on k.id = p.country_id
+        where k.code = 'FR' and c.chart_template = 'fr'")" -ge 1 ] ||
+        die "the realistic database has no French company with the French chart of accounts"
+    log "Realistic stage: installing $ADDONS into it, as a customer would"
+    odoo_install "$ROOT/.run/real-install.log" -d "$REAL_DB" -i "$ADDONS" --load-language=fr_FR ||
+        die "installing the addons into the realistic database failed, see .run/real-install.log"
+    check_log "$ROOT/.run/real-install.log" "installing the addons into the realistic database"
+    warm_assets "$REAL_DB" "$ROOT/.run/real-assets.log"
+    createdb -T "$REAL_DB" "$TOURS_DB"
+    if [ -d "$DATA_DIR/filestore/$REAL_DB" ]; then
+        cp -r "$DATA_DIR/filestore/$REAL_DB" "$DATA_DIR/filestore/$TOURS_DB"
+    fi
+    touch "$REAL_READY"
+    log "Realistic stage: browser tours in English and French"
+    run_addon_tests "$TOURS_DB" "${TOURS[@]}" "$@"
+}
+# pytest's plugin refusing skipped tests (scripts/regie_no_skip.py).
+export PYTHONPATH="$ROOT/scripts${PYTHONPATH:+:$PYTHONPATH}"
+if [ -z "${REGIE_SKIP_REALISTIC:-}" ]; then
+    log "Realistic stage, in the background (.run/realistic.log): $USUAL_APPS with demo data into $REAL_DB, then the addons, then the tours"
+    rm -f "$REAL_READY"
+    (real_prepare "$@") >"$REAL_LOG" 2>&1 &
     REAL_PID=$!
 fi
 
@@ -131,7 +159,6 @@ createdb -T "$TEST_DB" "$E2E_DB"
 [ -d "$DATA_DIR/filestore/$TEST_DB" ] && cp -r "$DATA_DIR/filestore/$TEST_DB" "$DATA_DIR/filestore/$E2E_DB"
 
 log "Bare stage: addon tests (pytest-odoo, real database, HTTP server and browser)"
-export PYTHONPATH="$ROOT/scripts${PYTHONPATH:+:$PYTHONPATH}"
 run_addon_tests "$TEST_DB" "${SUITES[@]}" "${NO_TOURS[@]}" "$@"
 
 # The end-to-end tests and the install of sale_timesheet after the addons
@@ -160,32 +187,23 @@ log "Bare stage: end-to-end tests and sale_timesheet after the addons, in the ba
 SERVER_PID=$!
 
 if [ -n "$REAL_PID" ]; then
-    log "Realistic stage: waiting for the usual apps to be installed in $REAL_DB"
-    wait "$REAL_PID" || { REAL_PID= && die "installing the usual apps failed, see .run/real-apps.log"; }
-    REAL_PID=
-    check_log "$ROOT/.run/real-apps.log" "installing the usual apps"
-    [ "$(psql -d "$REAL_DB" -Atqc "select count(*) from res_company c
-        join res_partner p on p.id = c.partner_id join res_country k on k.id = p.country_id
-        where k.code = 'FR' and c.chart_template = 'fr'")" -ge 1 ] ||
-        die "the realistic database has no French company with the French chart of accounts"
-    log "Realistic stage: installing $ADDONS into it, as a customer would"
-    odoo_install "$ROOT/.run/real-install.log" -d "$REAL_DB" -i "$ADDONS" --load-language=fr_FR ||
-        die "installing the addons into the realistic database failed, see .run/real-install.log"
-    check_log "$ROOT/.run/real-install.log" "installing the addons into the realistic database"
-    warm_assets "$REAL_DB" "$ROOT/.run/real-assets.log"
-    createdb -T "$REAL_DB" "$TOURS_DB"
-    [ -d "$DATA_DIR/filestore/$REAL_DB" ] &&
-        cp -r "$DATA_DIR/filestore/$REAL_DB" "$DATA_DIR/filestore/$TOURS_DB"
-    log "Realistic stage: browser tours in English and French, in the background (.run/tours.log)"
-    run_addon_tests "$TOURS_DB" "${TOURS[@]}" "$@" >"$ROOT/.run/tours.log" 2>&1 &
-    TOURS_PID=$!
-    log "Realistic stage: addon tests"
+    log "Realistic stage: waiting for its database"
+    while [ ! -e "$REAL_READY" ]; do
+        if ! kill -0 "$REAL_PID" 2>/dev/null; then
+            wait "$REAL_PID" || true
+            REAL_PID=
+            cat "$REAL_LOG"
+            die "preparing the realistic database failed, see above"
+        fi
+        sleep 2
+    done
+    log "Realistic stage: addon tests (the tours run beside them)"
     run_addon_tests "$REAL_DB" "${SUITES[@]}" "${NO_TOURS[@]}" "$@"
     log "Realistic stage: waiting for the browser tours"
     TOURS_STATUS=0
-    wait "$TOURS_PID" || TOURS_STATUS=$?
-    TOURS_PID=
-    cat "$ROOT/.run/tours.log"
+    wait "$REAL_PID" || TOURS_STATUS=$?
+    REAL_PID=
+    cat "$REAL_LOG"
     # 5: pytest's arguments selected no tour (e.g. -k contract).
     [ "$TOURS_STATUS" = 0 ] || [ "$TOURS_STATUS" = 5 ] ||
         die "the browser tours failed (exit $TOURS_STATUS), see above"
