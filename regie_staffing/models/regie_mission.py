@@ -5,6 +5,10 @@ from odoo.tools import float_compare, format_date, formatLang
 from .regie_frozen import check_frozen_fields
 from .regie_workflow import check_workflow_fields, workflow
 
+# Who may read the rates and amounts of a contract (the invoicing addon adds
+# the accountants).
+MONEY_GROUPS = "regie_staffing.group_lead"
+
 
 class RegieMission(models.Model):
     _name = "regie.mission"
@@ -49,17 +53,35 @@ class RegieMission(models.Model):
             ("expert", "Expert"),
         ]
     )
+    # Need to know: the rates sold (or bought) are for the contract's leads
+    # and managers (accountants too, with the invoicing addon); consultants
+    # see their days. Code needing a rate reads it with get_rate().
     daily_rate = fields.Monetary(
         string="Daily Rate (TJM)",
         currency_field="currency_id",
         required=True,
         tracking=True,
+        groups=MONEY_GROUPS,
     )
     rate_ids = fields.One2many(
-        "regie.mission.rate", "mission_id", string="Rate History", copy=True
+        "regie.mission.rate",
+        "mission_id",
+        string="Rate History",
+        copy=True,
+        groups=MONEY_GROUPS,
     )
     current_rate = fields.Monetary(
-        compute="_compute_current_rate", currency_field="currency_id"
+        compute="_compute_current_rate",
+        currency_field="currency_id",
+        groups=MONEY_GROUPS,
+    )
+    # A freelancer reads what he is paid, never what the client is charged:
+    # the rate of a purchase mission, for whoever may read the mission.
+    purchase_rate = fields.Monetary(
+        string="Purchase Rate (TJM)",
+        compute="_compute_purchase_rate",
+        currency_field="currency_id",
+        help="On a purchase mission, the daily rate paid to the provider today.",
     )
     date_start = fields.Date(
         string="Start Date",
@@ -127,6 +149,14 @@ class RegieMission(models.Model):
         today = fields.Date.context_today(self)
         for mission in self:
             mission.current_rate = mission.get_rate(today)
+
+    @api.depends("direction", "rate_ids.date_from", "rate_ids.daily_rate", "daily_rate")
+    def _compute_purchase_rate(self):
+        today = fields.Date.context_today(self)
+        for mission in self:
+            mission.purchase_rate = (
+                mission.get_rate(today) if mission.direction == "purchase" else 0.0
+            )
 
     @api.depends("contract_id")
     def _compute_dates(self):
@@ -315,9 +345,12 @@ class RegieMission(models.Model):
         self.ensure_one()
         date = self.env["regie.contract"]._parse_date(date)
         date = date or fields.Date.context_today(self)
-        rates = self.rate_ids.filtered(lambda r: r.date_from <= date)
+        # The rates are restricted fields: internal callers (amounts of the
+        # months, invoices) need the value whoever runs them.
+        mission = self.sudo()
+        rates = mission.rate_ids.filtered(lambda r: r.date_from <= date)
         if not rates:
-            return float(self.daily_rate)
+            return float(mission.daily_rate)
         return float(max(rates, key=lambda r: (r.date_from, r.id)).daily_rate)
 
     def _get_frozen_fields(self):

@@ -5,6 +5,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tools import format_date
 
 from .regie_frozen import get_changed_fields
+from .regie_mission import MONEY_GROUPS
 
 
 class RegieMissionRate(models.Model):
@@ -19,7 +20,10 @@ class RegieMissionRate(models.Model):
     company_id = fields.Many2one(related="mission_id.company_id", store=True)
     date_from = fields.Date(string="Valid From", required=True)
     daily_rate = fields.Monetary(
-        string="Daily Rate (TJM)", currency_field="currency_id", required=True
+        string="Daily Rate (TJM)",
+        currency_field="currency_id",
+        required=True,
+        groups=MONEY_GROUPS,
     )
     currency_id = fields.Many2one(related="mission_id.currency_id")
 

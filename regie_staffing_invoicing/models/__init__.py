@@ -6,4 +6,5 @@ from . import account_move
 from . import account_move_line
 from . import account_move_regie_matching
 from . import regie_mission
+from . import regie_mission_rate
 from . import regie_margin_report

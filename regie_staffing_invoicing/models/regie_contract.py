@@ -18,6 +18,9 @@ from odoo.addons.regie_staffing.models.regie_workflow import (
 )
 
 INVOICE_GROUPS = "account.group_account_invoice,account.group_account_readonly"
+# Need to know: the rates, budgets and invoiced amounts of a contract are read
+# by its leads and managers and by the accountants, never by its consultants.
+MONEY_GROUPS = "regie_staffing.group_lead," + INVOICE_GROUPS
 
 
 class RegieContract(models.Model):
@@ -50,7 +53,9 @@ class RegieContract(models.Model):
     payment_term_id = fields.Many2one(
         "account.payment.term", check_company=True, string="Payment terms"
     )
-    budget_amount = fields.Monetary(currency_field="currency_id", tracking=True)
+    budget_amount = fields.Monetary(
+        currency_field="currency_id", tracking=True, groups=MONEY_GROUPS
+    )
     budget_alert_thresholds = fields.Char(
         default="80,100",
         help="Percentages of the budget that raise an alert when invoicing crosses "
@@ -70,14 +75,14 @@ class RegieContract(models.Model):
     invoiced_amount = fields.Monetary(
         compute="_compute_invoiced_amount",
         currency_field="currency_id",
-        groups=INVOICE_GROUPS + ",regie_staffing.group_manager",
+        groups=MONEY_GROUPS,
         help="Untaxed amount of the non-cancelled invoices (or bills) of the "
         "contract, credit notes deducted.",
     )
     budget_consumed = fields.Float(
         string="Budget consumed (%)",
         compute="_compute_invoiced_amount",
-        groups=INVOICE_GROUPS + ",regie_staffing.group_manager",
+        groups=MONEY_GROUPS,
     )
     regie_invoice_count = fields.Integer(
         string="Invoices",
@@ -358,9 +363,11 @@ class RegieContract(models.Model):
         manager's override): ``amount`` about to be invoiced on top of what is
         invoiced. Validation is never refused for the budget: the days were
         worked; the stop applies when they are invoiced."""
-        contracts = self.filtered(
+        # The budget is restricted to leads and accountants: read it whoever
+        # validates or invoices.
+        contracts = self.sudo().filtered(
             lambda c: c.budget_hard_stop and c.budget_amount and not c.budget_override
-        ).sudo()
+        )
         for contract in contracts:
             total = contract.invoiced_amount + amount
             if (

@@ -1,11 +1,15 @@
 from odoo import fields, models
 
-from .regie_contract import INVOICE_GROUPS
+from .regie_contract import INVOICE_GROUPS, MONEY_GROUPS
 
 
 class RegieMission(models.Model):
     _inherit = "regie.mission"
 
+    # The accountants read the rates they invoice (see MONEY_GROUPS).
+    daily_rate = fields.Monetary(groups=MONEY_GROUPS)
+    rate_ids = fields.One2many(groups=MONEY_GROUPS)
+    current_rate = fields.Monetary(groups=MONEY_GROUPS)
     daily_cost = fields.Monetary(
         string="Daily cost",
         currency_field="currency_id",

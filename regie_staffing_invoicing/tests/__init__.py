@@ -10,4 +10,5 @@ from . import test_price_revision
 from . import test_margin
 from . import test_money_integrity
 from . import test_frozen_terms
+from . import test_need_to_know
 from . import test_tours_invoicing
