@@ -8,3 +8,5 @@ from . import account_move_regie_matching
 from . import regie_mission
 from . import regie_mission_rate
 from . import regie_margin_report
+from . import product_product
+from . import account_chart_template
