@@ -18,6 +18,7 @@
         "data/regie_activity_type_data.xml",
         "data/regie_timesheet_period_data.xml",
         "data/mail_template_data.xml",
+        "data/resource_calendar_data.xml",
         "wizards/regie_contract_termination_views.xml",
         "wizards/regie_timesheet_period_contest_views.xml",
         "views/regie_contract_views.xml",

@@ -16,3 +16,4 @@ from . import regie_activity_type
 from . import regie_timesheet_period
 from . import regie_timesheet_dispute
 from . import res_partner
+from . import resource_calendar

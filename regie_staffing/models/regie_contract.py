@@ -132,6 +132,12 @@ class RegieContract(models.Model):
     termination_date = fields.Date(copy=False, tracking=True)
     termination_reason = fields.Text(copy=False, tracking=True)
     hours_per_day = fields.Float(default=8.0)
+    hours_per_day_margin = fields.Float(
+        string="Tolerance above hours per day",
+        default=2.0,
+        help="At submission, the consultant is warned about the days logged "
+        "above the hours per day by more than this many hours.",
+    )
     billing_unit = fields.Selection(
         [("day", "Day"), ("half_day", "Half-day"), ("hour", "Hour")],
         default="day",
@@ -324,6 +330,19 @@ class RegieContract(models.Model):
                     )
                 )
         self.mission_ids._check_dates()
+
+    @api.constrains("hours_per_day_margin")
+    def _check_hours_per_day_margin(self):
+        for contract in self:
+            if not 0 <= contract.hours_per_day_margin <= 24:
+                raise ValidationError(
+                    self.env._(
+                        "The tolerance above hours per day of contract %(name)s "
+                        "must be between 0 and 24 hours (got %(hours)s).",
+                        name=contract.name,
+                        hours=formatLang(self.env, contract.hours_per_day_margin),
+                    )
+                )
 
     @api.constrains("hours_per_day")
     def _check_hours_per_day(self):

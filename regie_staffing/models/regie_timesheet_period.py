@@ -4,7 +4,7 @@ import json
 import logging
 import uuid
 from collections import defaultdict
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 import lxml.html
 import pytz
@@ -114,6 +114,22 @@ class RegieTimesheetPeriod(models.Model):
     )
     absence_days = fields.Float(
         compute="_compute_absence_days", digits="Product Unit of Measure"
+    )
+    # Not stored either: the working schedule and its public holidays may
+    # change after the month is created.
+    public_holiday_dates = fields.Json(
+        compute="_compute_calendar_days",
+        help="Public holidays of the consultant's working schedule in the "
+        "month, on his working days (ISO dates).",
+    )
+    public_holiday_days = fields.Float(
+        string="Public holidays", compute="_compute_calendar_days"
+    )
+    expected_days = fields.Float(
+        string="Expected days",
+        compute="_compute_calendar_days",
+        help="Working days of the consultant's schedule in the month, less "
+        "public holidays and approved time off.",
     )
     state = fields.Selection(
         [
@@ -287,6 +303,89 @@ class RegieTimesheetPeriod(models.Model):
                     days.add(day.isoformat())
                     day += timedelta(days=1)
             period.absence_dates = sorted(days)
+
+    @api.depends("employee_id", "date_from", "date_to")
+    def _compute_calendar_days(self):
+        holidays = self._get_public_holidays()
+        working_days = self._get_working_days()
+        for period in self:
+            dates = holidays.get(period.id, [])
+            period.public_holiday_dates = dates
+            period.public_holiday_days = len(dates)
+            period.expected_days = working_days.get(period.id, 0.0)
+
+    def _get_workdays(self):
+        """The weekdays (0 = Monday) the consultant works by his schedule,
+        Monday to Friday without one."""
+        self.ensure_one()
+        calendar = self.sudo().employee_id.resource_calendar_id
+        if not calendar or not calendar.attendance_ids:
+            return {0, 1, 2, 3, 4}
+        return {int(attendance.dayofweek) for attendance in calendar.attendance_ids}
+
+    def _get_public_holidays(self):
+        """{period id: [ISO dates]}: the public holidays of the months (the
+        global time off of the consultant's working schedule, or of all the
+        schedules of his company) that fall on his working days, in one
+        query. HR data: sudo, and only dates leave this method."""
+        result = {period.id: [] for period in self}
+        periods = self.sudo().filtered(
+            lambda period: period.employee_id and period.date_from and period.date_to
+        )
+        if not periods:
+            return result
+        calendars = periods.employee_id.resource_calendar_id
+        leaves = (
+            self.env["resource.calendar.leaves"]
+            .sudo()
+            .search_fetch(
+                [
+                    ("resource_id", "=", False),
+                    "|",
+                    ("calendar_id", "in", calendars.ids),
+                    ("calendar_id", "=", False),
+                    (
+                        "date_from",
+                        "<=",
+                        datetime.combine(
+                            max(periods.mapped("date_to")) + timedelta(days=1),
+                            time.max,
+                        ),
+                    ),
+                    (
+                        "date_to",
+                        ">=",
+                        datetime.combine(
+                            min(periods.mapped("date_from")) - timedelta(days=1),
+                            time.min,
+                        ),
+                    ),
+                ],
+                ["calendar_id", "company_id", "date_from", "date_to"],
+            )
+        )
+        for period in periods:
+            employee = period.employee_id
+            calendar = employee.resource_calendar_id
+            tz = pytz.timezone(employee.tz or calendar.tz or "UTC")
+            workdays = period._get_workdays()
+            days = set()
+            for leave in leaves:
+                if leave.calendar_id and leave.calendar_id != calendar:
+                    continue
+                if leave.company_id and leave.company_id != employee.company_id:
+                    continue
+                day, last = (
+                    pytz.utc.localize(moment).astimezone(tz).date()
+                    for moment in (leave.date_from, leave.date_to)
+                )
+                day = max(day, period.date_from)
+                while day <= min(last, period.date_to):
+                    if day.weekday() in workdays:
+                        days.add(day.isoformat())
+                    day += timedelta(days=1)
+            result[period.id] = sorted(days)
+        return result
 
     def _get_validated_leaves(self):
         """{employee id: validated time off overlapping these months}, in one
@@ -1019,6 +1118,7 @@ class RegieTimesheetPeriod(models.Model):
         """{period id: [what looks early or incomplete in the month]}."""
         today = fields.Date.context_today(self)
         working_days = self._get_working_days()
+        calendar_warnings = self._get_calendar_warnings()
         warnings = {}
         for period in self:
             messages = []
@@ -1038,8 +1138,110 @@ class RegieTimesheetPeriod(models.Model):
                         expected=formatLang(self.env, expected, digits=2),
                     )
                 )
+            messages += calendar_warnings[period.id]
             warnings[period.id] = messages
         return warnings
+
+    def _get_calendar_warnings(self):
+        """{period id: [messages]} about the days of the months against the
+        consultant's working calendar: time logged on a public holiday, a day
+        off of his schedule (the weekend) or a day of approved time off
+        without an exceptional activity type; days above the contract's hours
+        per day by more than its tolerance; working days without time logged
+        so far."""
+        today = fields.Date.context_today(self)
+        holidays = self._get_public_holidays()
+        lines_by_period = self.sudo().timesheet_ids.grouped("regie_period_id")
+        result = {}
+        for period in self:
+            result[period.id] = messages = []
+            if not (period.date_from and period.date_to):
+                continue
+            contract = period.sudo().contract_id
+            lines = lines_by_period.get(
+                period.sudo(), self.env["account.analytic.line"]
+            )
+            hours_by_day = defaultdict(float)
+            plain_days = set()
+            for line in lines:
+                hours_by_day[line.date] += line.unit_amount
+                if line.unit_amount > 0 and not line.regie_activity_type_id:
+                    plain_days.add(line.date)
+            holiday_days = {date.fromisoformat(day) for day in holidays[period.id]}
+            absent_days = {
+                date.fromisoformat(day) for day in period.absence_dates or []
+            }
+            workdays = period._get_workdays()
+            off_days = {
+                day for day in plain_days if day.weekday() not in workdays
+            } - holiday_days
+            for days, message in (
+                (
+                    plain_days & holiday_days,
+                    self.env._(
+                        "time logged on public holidays without an exceptional "
+                        "activity type: %(dates)s"
+                    ),
+                ),
+                (
+                    off_days,
+                    self.env._(
+                        "time logged on days off of the working schedule (weekends) "
+                        "without an exceptional activity type: %(dates)s"
+                    ),
+                ),
+                (
+                    (plain_days & absent_days) - holiday_days,
+                    self.env._(
+                        "time logged on days of approved time off without an "
+                        "exceptional activity type: %(dates)s"
+                    ),
+                ),
+            ):
+                if days:
+                    messages.append(message % {"dates": self._format_dates(days)})
+            limit = contract.hours_per_day + (contract.hours_per_day_margin or 0.0)
+            long_days = {
+                day
+                for day, hours in hours_by_day.items()
+                if float_compare(hours, limit, precision_digits=2) > 0
+            }
+            if long_days:
+                messages.append(
+                    self.env._(
+                        "more than %(hours)s hours logged on %(dates)s (the contract "
+                        "counts %(per_day)s hours a day)",
+                        hours=formatLang(self.env, limit, digits=2),
+                        dates=self._format_dates(long_days),
+                        per_day=formatLang(self.env, contract.hours_per_day, digits=2),
+                    )
+                )
+            missing = []
+            day = period.date_from
+            while day <= min(period.date_to, today - timedelta(days=1)):
+                if (
+                    day.weekday() in workdays
+                    and day not in hours_by_day
+                    and day not in holiday_days
+                    and day not in absent_days
+                ):
+                    missing.append(day)
+                day += timedelta(days=1)
+            if missing:
+                messages.append(
+                    self.env._(
+                        "no time logged on %(count)s working days: %(dates)s",
+                        count=len(missing),
+                        dates=self._format_dates(missing),
+                    )
+                )
+        return result
+
+    def _format_dates(self, days, limit=10):
+        """The days in the user's date format, the first ``limit`` of them."""
+        days = sorted(days)
+        text = ", ".join(format_date(self.env, day) for day in days[:limit])
+        return f"{text}, …" if len(days) > limit else text
 
     def _action_open_submit_wizard(self):
         return {

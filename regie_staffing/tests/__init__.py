@@ -22,3 +22,4 @@ from . import test_tours_manager
 from . import test_contract_form
 from . import test_access_hardening
 from . import test_timesheet_input
+from . import test_working_calendar
