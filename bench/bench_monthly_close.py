@@ -1,28 +1,99 @@
-"""Monthly close at scale: invoicing 200 validated months vs sale_timesheet.
+"""The monthly close at scale, against sale_timesheet's invoicing of the same lines.
 
-Each round is one month: 200 régie contracts (one consultant each, 20
-timesheet lines in the month, validated) are invoiced with
-``regie.timesheet.period.action_create_invoice``; the same volume is
-invoiced by Odoo's own sale_timesheet: 200 confirmed sale orders with one
-timesheet-delivered service line, 20 timesheets each in the month,
-``sale.order._create_invoices``. Both create 200 invoices of one line from
-4,000 timesheet lines. Only the invoicing call is measured.
+For each size (consultant-months, default 1,000 and 5,000), in one transaction
+rolled back at the end: as many clients, each with an active régie contract
+(one consultant, a user, on one mission at 600.00 a day) and a confirmed sale
+order of a timesheet-based service (75.00 an hour, its own project). Then one
+month of 21 lines of 8 h per consultant is closed the way the product's users
+close it:
 
-The signed CRA PDFs kept on validation are replaced by a stub while the months
-are prepared (wkhtmltopdf is not what this benchmark measures); invoicing still
-attaches them.
+- generate the months (``generate_periods``, as a project lead);
+- push the lines (one batched ``create`` for each 5,000 lines; the same lines
+  are pushed on the sale orders' projects);
+- submit them (``action_submit`` on the list, as the contracts' lead);
+- validate them (``action_validate`` on the list, as the lead: the internal
+  validation that stands for the client's);
+- invoice them (``action_create_invoice`` on the list, as an accountant);
+- post the invoices (``action_post``, as the accountant);
+
+and the same lines are invoiced and posted by sale_timesheet
+(``sale.order._create_invoices`` then ``action_post``, as the accountant).
+Both sides make one invoice of one line per consultant-month.
+
+The signed CRA PDFs are not part of that close: their rendering is replaced by
+a constant document (still stored and attached to the invoices). The real
+rendering is measured apart: the signed CRAs of ``--pdf-months`` validated
+months rendered by the scheduled action with the installed wkhtmltopdf, the
+report's styles served by an Odoo HTTP server started in this process.
 """
 
 import datetime
+import time
 from unittest.mock import patch
 
 from common import Measure, environment, parse_args
 
-from odoo import Command
+from odoo import Command, http
+from odoo.service import server
 
-ORDERS, LINES = 200, 20
-REGIE = "regie_staffing_invoicing (action_create_invoice)"
-SALE = "sale_timesheet (_create_invoices)"
+LINES, HOURS, DAILY_RATE = 21, 8.0, 600.0
+CHUNK = 5000
+MONTH = datetime.date(2026, 10, 1)
+# The month closed again through the background batches, when the addon has them.
+BACKGROUND_MONTH = datetime.date(2026, 9, 1)
+REGIE_ACCOUNTANT = "regie_staffing_invoicing.group_regie_accountant"
+ACTIVE_BATCH = [("state", "in", ("queued", "running"))]
+STUB_PDF = b"%PDF-1.4\n% bench: rendering measured apart\n%%EOF\n"
+STEPS = (
+    ("generate", "generate the months"),
+    ("push", "push the lines"),
+    ("submit", "submit (action_submit)"),
+    ("validate", "validate (action_validate)"),
+    ("cra", "store the CRAs (scheduled action)"),
+    ("invoice", "invoice (action_create_invoice)"),
+    ("post", "post the invoices"),
+)
+SALE_STEPS = (
+    ("sale_push", "push the lines"),
+    ("sale_invoice", "invoice (_create_invoices)"),
+    ("sale_post", "post the invoices"),
+)
+BACKGROUND_STEPS = (
+    ("bg_generate", "generate the months"),
+    ("bg_submit", "submit (action_confirm_submit)"),
+    ("bg_validate", "validate (action_validate)"),
+    ("bg_cra", "store the CRAs (scheduled action)"),
+    ("bg_invoice", "invoice (action_create_invoice)"),
+    ("bg_post", "post the invoices"),
+)
+CLOSE = ("generate", "submit", "validate", "invoice", "post")
+BACKGROUND = ("bg_generate", "bg_submit", "bg_validate", "bg_invoice", "bg_post")
+SALE = ("sale_invoice", "sale_post")
+
+
+def add_arguments(parser):
+    parser.add_argument(
+        "--months",
+        type=int,
+        nargs="+",
+        default=[1000, 5000],
+        help="consultant-months to close, one run each (default: 1000 5000)",
+    )
+    parser.add_argument(
+        "--pdf-months",
+        type=int,
+        default=50,
+        help="months whose signed CRA is rendered for real (0: skip)",
+    )
+    parser.add_argument("--http-port", type=int, default=8260)
+
+
+def odoo_options(args):
+    return [
+        f"--http-port={args.http_port}",
+        "--http-interface=127.0.0.1",
+        f"--db-filter=^{args.db}$",
+    ]
 
 
 def working_days(first, count):
@@ -35,152 +106,511 @@ def working_days(first, count):
 
 
 def stub_reports(self, report):
-    return {
-        period_id: (b"%PDF-1.4 stub", "pdf", "application/pdf")
-        for period_id in self.ids
-    }
+    return {period_id: (STUB_PDF, "pdf", "application/pdf") for period_id in self.ids}
 
 
-def setup(env):
-    partners = env["res.partner"].create(
-        [{"name": f"Bench client {i}", "is_company": True} for i in range(ORDERS)]
-    )
-    regie_employees = env["hr.employee"].create(
-        [{"name": f"Bench régie consultant {i}"} for i in range(ORDERS)]
-    )
-    sale_employees = env["hr.employee"].create(
-        [{"name": f"Bench timesheet consultant {i}"} for i in range(ORDERS)]
-    )
-    contracts = env["regie.contract"].create(
-        [
+def no_reports(self, report):
+    return {}
+
+
+def log(message):
+    print(f"  .. {message}", flush=True)
+
+
+class Close:
+    """The records of one run: régie contracts and sale orders of ``size``
+    consultant-months, created in ``env`` (setup, not measured)."""
+
+    def __init__(self, env, size, sale=True):
+        self.env = env
+        self.size = size
+        start = time.perf_counter()
+        setup = env(context={"tracking_disable": True, "mail_create_nolog": True})
+        group = setup.ref
+        self.lead = setup["res.users"].create(
             {
-                "partner_id": partner.id,
-                "date_start": "2025-01-01",
-                "date_end": "2026-12-31",
-                "review_frequency": "none",
-                "mission_ids": [
-                    Command.create(
-                        {
-                            "employee_id": employee.id,
-                            "daily_rate": 600.0,
-                            "date_start": "2025-01-01",
-                        }
-                    )
+                "name": "Bench lead",
+                "login": f"bench_lead_{size}",
+                "email": "lead@bench.example.com",
+                "groups_id": [Command.set([group("regie_staffing.group_lead").id])],
+            }
+        )
+        accountant_groups = [
+            group("account.group_account_invoice"),
+            group("sales_team.group_sale_salesman_all_leads"),
+            # The régie accountants' group, where the addon has one.
+            group(REGIE_ACCOUNTANT, raise_if_not_found=False),
+        ]
+        self.accountant = setup["res.users"].create(
+            {
+                "name": "Bench accountant",
+                "login": f"bench_accountant_{size}",
+                "email": "accountant@bench.example.com",
+                "groups_id": [
+                    Command.set([group.id for group in accountant_groups if group])
                 ],
             }
-            for partner, employee in zip(partners, regie_employees, strict=True)
-        ]
-    )
-    contracts.action_activate()
-    product = env["product.product"].create(
-        {
-            "name": "Bench consulting (timesheet)",
-            "type": "service",
-            "invoice_policy": "delivery",
-            "service_type": "timesheet",
-            "service_tracking": "project_only",
-            "uom_id": env.ref("uom.product_uom_hour").id,
-            "uom_po_id": env.ref("uom.product_uom_hour").id,
-            "list_price": 75.0,  # 600.0 a day of 8 h
-        }
-    )
-    orders = env["sale.order"].create(
-        [
-            {
-                "partner_id": partner.id,
-                "order_line": [
-                    Command.create({"product_id": product.id, "product_uom_qty": 1.0})
-                ],
-            }
-            for partner in partners
-        ]
-    )
-    orders.action_confirm()
-    return contracts, regie_employees, orders, sale_employees
+        )
+        partners = setup["res.partner"].create(
+            [
+                {
+                    "name": f"Bench client {i}",
+                    "is_company": True,
+                    "email": f"client{i}@bench.example.com",
+                }
+                for i in range(size)
+            ]
+        )
+        consultant_group = group("regie_staffing.group_consultant").id
+        users = setup["res.users"].create(
+            [
+                {
+                    "name": f"Bench consultant {i}",
+                    "login": f"bench_consultant_{size}_{i}",
+                    "email": f"consultant{i}@bench.example.com",
+                    "groups_id": [Command.set([consultant_group])],
+                }
+                for i in range(size)
+            ]
+        )
+        self.employees = setup["hr.employee"].create(
+            [{"name": user.name, "user_id": user.id} for user in users]
+        )
+        self.contracts = setup["regie.contract"].create(
+            [
+                {
+                    "partner_id": partner.id,
+                    "user_id": self.lead.id,
+                    "date_start": "2025-01-01",
+                    "date_end": "2026-12-31",
+                    "review_frequency": "none",
+                    "mission_ids": [
+                        Command.create(
+                            {
+                                "employee_id": employee.id,
+                                "daily_rate": DAILY_RATE,
+                                "date_start": "2025-01-01",
+                            }
+                        )
+                    ],
+                }
+                for partner, employee in zip(partners, self.employees, strict=True)
+            ]
+        )
+        self.contracts.action_activate()
+        log(f"{size} régie contracts ({time.perf_counter() - start:.0f} s)")
+        self.orders = setup["sale.order"]
+        if sale:
+            self.sale_employees = setup["hr.employee"].create(
+                [{"name": f"Bench timesheet consultant {i}"} for i in range(size)]
+            )
+            hour = setup.ref("uom.product_uom_hour")
+            product = setup["product.product"].create(
+                {
+                    "name": "Bench consulting (timesheet)",
+                    "type": "service",
+                    "invoice_policy": "delivery",
+                    "service_type": "timesheet",
+                    "service_tracking": "project_only",
+                    "uom_id": hour.id,
+                    "uom_po_id": hour.id,
+                    "list_price": DAILY_RATE / HOURS,
+                }
+            )
+            self.orders = setup["sale.order"].create(
+                [
+                    {
+                        "partner_id": partner.id,
+                        "order_line": [
+                            Command.create(
+                                {"product_id": product.id, "product_uom_qty": 1.0}
+                            )
+                        ],
+                    }
+                    for partner in partners
+                ]
+            )
+            self.orders.action_confirm()
+            log(f"{size} sale orders ({time.perf_counter() - start:.0f} s)")
+        # The measured steps run in the plain context, as a user's request.
+        self.contracts = self.contracts.with_env(env)
+        self.employees = self.employees.with_env(env)
+        self.orders = self.orders.with_env(env)
+        self.env.flush_all()
+        self.env.invalidate_all()
+        self.setup_seconds = time.perf_counter() - start
 
-
-def log_month(env, month, contracts, regie_employees, orders, sale_employees):
-    days = working_days(month, LINES)
-    env["account.analytic.line"].create(
-        [
-            {
-                "name": f"Régie work {day}",
-                "project_id": contract.project_id.id,
-                "employee_id": employee.id,
-                "date": day,
-                "unit_amount": 8.0,
-            }
-            for contract, employee in zip(contracts, regie_employees, strict=True)
-            for day in days
-        ]
-    )
-    env["account.analytic.line"].create(
-        [
+    def push(self, projects_employees, month=MONTH):
+        """Create the month's lines, CHUNK by CHUNK."""
+        days = working_days(month, LINES)
+        vals_list = [
             {
                 "name": f"Work {day}",
-                "project_id": order.order_line.project_id.id,
+                "project_id": project.id,
                 "employee_id": employee.id,
                 "date": day,
-                "unit_amount": 8.0,
+                "unit_amount": HOURS,
             }
-            for order, employee in zip(orders, sale_employees, strict=True)
+            for project, employee in projects_employees
             for day in days
         ]
+        lines = self.env["account.analytic.line"]
+        for start in range(0, len(vals_list), CHUNK):
+            lines += lines.create(vals_list[start : start + CHUNK])
+        return lines
+
+    def run_regie(self, measure):
+        env = self.env
+        periods = env["regie.timesheet.period"]
+        with measure("generate"):
+            period_ids = periods.with_user(self.lead).generate_periods(MONTH)
+        periods = periods.browse(period_ids)
+        assert len(periods) == self.size, len(periods)
+        with measure("push"):
+            self.push(
+                zip(
+                    self.contracts.project_id,
+                    self.employees,
+                    strict=True,
+                )
+            )
+        linked = len(periods.timesheet_ids)
+        assert linked == self.size * LINES, f"{linked} lines on the months"
+        env.invalidate_all()
+        with measure("submit"):
+            periods.with_user(self.lead).action_submit()
+        env.invalidate_all()
+        with measure("validate"):
+            periods.with_user(self.lead).action_validate()
+        assert set(periods.mapped("state")) == {"validated"}
+        env.invalidate_all()
+        with measure("cra"):
+            self.store_reports()
+        env.invalidate_all()
+        with measure("invoice"):
+            action = periods.with_user(self.accountant).action_create_invoice()
+        assert isinstance(action, dict), action
+        moves = periods.sudo().invoice_id
+        assert len(moves) == self.size, len(moves)
+        assert set(periods.mapped("state")) == {"invoiced"}
+        env.invalidate_all()
+        with measure("post"):
+            moves.with_user(self.accountant).action_post()
+        assert set(moves.mapped("state")) == {"posted"}
+        expected = round(self.size * LINES * DAILY_RATE, 2)
+        total = round(sum(moves.mapped("amount_untaxed")), 2)
+        assert total == expected, (total, expected)
+        attached = env["ir.attachment"].search_count(
+            [("res_model", "=", "account.move"), ("res_id", "in", moves.ids)]
+        )
+        assert attached >= self.size, f"{attached} CRAs attached to the invoices"
+        return periods, moves
+
+    def store_reports(self):
+        """The scheduled action storing the signed CRAs (rendering stubbed)
+        until none is pending; nothing to do where validation stores them."""
+        periods = self.env["regie.timesheet.period"]
+        calls = 0
+        while periods.search_count([("report_pending", "=", True)]):
+            periods._cron_render_pending_reports()
+            calls += 1
+            assert calls <= self.size, "the CRA scheduled action makes no progress"
+        return calls
+
+    def drain(self, measure, label):
+        """Run the close batches' scheduled action until no batch is left, as
+        the scheduler does (a call per chunk); keep the longest call."""
+        batches = self.env["regie.close.batch"]
+        calls, longest = 0, 0.0
+        while batches.search_count(ACTIVE_BATCH):
+            start = time.perf_counter()
+            batches._cron_process_batches()
+            self.env.flush_all()
+            longest = max(longest, time.perf_counter() - start)
+            calls += 1
+            assert calls <= self.size * 2, "the close batches make no progress"
+        failed = sum(batches.search([]).mapped("failed_count"))
+        assert not failed, f"{failed} months failed in the batches"
+        measure.calls[label] = (calls, longest)
+
+    def run_background(self, measure):
+        """The same close of another month, from the list actions with many
+        months selected: queued as background batches, processed by their
+        scheduled action. Returns False when the addon has no such batches."""
+        env = self.env
+        if "regie.close.batch" not in env or not env["regie.close.batch"]._is_large(
+            self.size
+        ):
+            return False
+        measure.calls = {}
+        period_model = env["regie.timesheet.period"]
+        in_list = {"regie_close_batch": True}
+        lead = period_model.with_user(self.lead).with_context(**in_list)
+        with measure("bg_generate"):
+            if hasattr(period_model, "_enqueue_generation"):
+                with measure("bg_generate_request"):
+                    queued = lead._enqueue_generation(BACKGROUND_MONTH)
+                if not queued:
+                    lead.generate_periods(BACKGROUND_MONTH)
+                self.drain(measure, "bg_generate")
+            else:
+                lead.generate_periods(BACKGROUND_MONTH)
+        periods = period_model.search(
+            [
+                ("mission_id", "in", self.contracts.mission_ids.ids),
+                ("date_from", "=", BACKGROUND_MONTH),
+            ]
+        )
+        assert len(periods) == self.size, len(periods)
+        self.push(
+            zip(self.contracts.project_id, self.employees, strict=True),
+            month=BACKGROUND_MONTH,
+        )
+        env.invalidate_all()
+        for key, method, user in (
+            ("bg_submit", "action_confirm_submit", self.lead),
+            ("bg_validate", "action_validate", self.lead),
+            ("bg_invoice", "action_create_invoice", self.accountant),
+        ):
+            if key == "bg_invoice":
+                with measure("bg_cra"):
+                    self.store_reports()
+            with measure(key):
+                with measure(f"{key}_request"):
+                    getattr(periods.with_user(user).with_context(**in_list), method)()
+                self.drain(measure, key)
+            env.invalidate_all()
+        assert set(periods.mapped("state")) == {"invoiced"}, set(
+            periods.mapped("state")
+        )
+        moves = periods.sudo().invoice_id
+        assert len(moves) == self.size, len(moves)
+        env.invalidate_all()
+        with measure("bg_post"):
+            moves.with_user(self.accountant).action_post()
+        expected = round(self.size * LINES * DAILY_RATE, 2)
+        total = round(sum(moves.mapped("amount_untaxed")), 2)
+        assert total == expected, (total, expected)
+        return True
+
+    def run_sale(self, measure):
+        env = self.env
+        with measure("sale_push"):
+            self.push(
+                zip(self.orders.order_line.project_id, self.sale_employees, strict=True)
+            )
+        env.invalidate_all()
+        with measure("sale_invoice"):
+            invoices = self.orders.with_user(self.accountant)._create_invoices()
+        assert len(invoices) == self.size, len(invoices)
+        assert len(invoices.invoice_line_ids) == self.size
+        env.invalidate_all()
+        with measure("sale_post"):
+            invoices.with_user(self.accountant).action_post()
+        assert set(invoices.mapped("state")) == {"posted"}
+        expected = round(self.size * LINES * DAILY_RATE, 2)
+        total = round(sum(invoices.sudo().mapped("amount_untaxed")), 2)
+        assert total == expected, (total, expected)
+        return invoices
+
+
+def run_size(db, size):
+    """The close of ``size`` months and sale_timesheet's, in one rolled-back
+    transaction; returns the Measure."""
+    print(f"\n{size} consultant-months ({size * LINES} timesheet lines a side)")
+    with environment(db, context={}) as env:
+        period_class = type(env["regie.timesheet.period"])
+        close = Close(env, size)
+        measure = Measure(env, verbose=True)
+        # Sale first: the régie side then runs on a database as warm as it.
+        close.run_sale(measure)
+        log("sale_timesheet side done")
+        with patch.object(period_class, "_render_reports", stub_reports):
+            close.run_regie(measure)
+            log("régie side done")
+            if close.run_background(measure):
+                log("régie side in background batches done")
+        measure.setup_seconds = close.setup_seconds
+    return measure
+
+
+def serve_http():
+    """Odoo's HTTP server in this process, for the report's styles."""
+    threaded = server.ThreadedServer(http.root)
+    threaded.http_spawn()
+    return threaded
+
+
+def run_pdf(db, count, port):
+    """Render the signed CRA of ``count`` validated months for real, through
+    the scheduled action; returns (seconds, queries, months, batches?)."""
+    print(f"\nSigned CRA PDFs of {count} months, rendered by wkhtmltopdf")
+    serve_http()
+    with environment(db, context={}) as env:
+        for name in ("web.report_assets_common", "web.report_assets_pdf"):
+            bundle = env["ir.qweb"]._get_asset_bundle(name)
+            bundle.css()
+            bundle.js()
+        # Committed: the server thread serves the bundles from its own cursor.
+        env.cr.commit()
+        base = f"http://127.0.0.1:{port}"
+        env["ir.config_parameter"].set_param("report.url", base)
+        env["ir.config_parameter"].set_param("web.base.url", base)
+        period_model = env["regie.timesheet.period"]
+        period_class = type(period_model)
+        close = Close(env, count, sale=False)
+        measure = Measure(env)
+        with patch.object(period_class, "_render_reports", no_reports):
+            period_ids = period_model.with_user(close.lead).generate_periods(MONTH)
+            periods = period_model.browse(period_ids)
+            close.push(zip(close.contracts.project_id, close.employees, strict=True))
+            periods.with_user(close.lead).action_submit()
+            periods.with_user(close.lead).action_validate()
+        assert all(periods.mapped("report_pending")), "reports rendered already"
+        report_model = env["ir.actions.report"].sudo()
+        several = period_model._pdf_engine_renders_several(report_model)
+        env.invalidate_all()
+        runs = 0
+        with measure("pdf"):
+            while period_model.search_count([("report_pending", "=", True)]):
+                period_model._cron_render_pending_reports()
+                runs += 1
+                assert runs <= count, "the scheduled action makes no progress"
+        contents = periods.report_attachment_id.mapped("raw")
+        assert len(contents) == count, len(contents)
+        assert all(raw.startswith(b"%PDF") for raw in contents), "not PDFs"
+        seconds, queries = measure.total("pdf")
+    return seconds, queries, several, runs
+
+
+def ratio(numerator, denominator):
+    return numerator / denominator if denominator else float("nan")
+
+
+def print_size(size, measure):
+    print(
+        f"\nMonthly close of {size} consultant-months "
+        f"(setup, not measured: {measure.setup_seconds:.0f} s; CRA rendering "
+        f"stubbed, its storage shown apart)"
     )
-    periods = env["regie.timesheet.period"].search(
-        [("contract_id", "in", contracts.ids), ("date_from", "=", month)]
+    print(f"  {'step':<44} {'seconds':>9} {'CPU s':>7} {'queries':>9} {'ms/month':>9}")
+    sides = [("régie, direct calls on the list", STEPS)]
+    background = "bg_generate" in measure.samples
+    if background:
+        sides.append(("régie, background batches (scheduled action)", BACKGROUND_STEPS))
+    sides.append(("sale_timesheet", SALE_STEPS))
+    for side, steps in sides:
+        print(f"  {side}")
+        for key, label in steps:
+            seconds, queries = measure.total(key)
+            print(
+                f"    {label:<42} {seconds:9.2f} {measure.cpu[key]:7.2f} "
+                f"{queries:9.0f} {seconds * 1000 / size:9.1f}"
+            )
+            if f"{key}_request" in measure.samples:
+                request, _queries = measure.total(f"{key}_request")
+                calls, longest = measure.calls.get(key, (0, 0.0))
+                print(
+                    f"      request {request:.2f} s, then {calls} scheduler "
+                    f"calls, the longest {longest:.2f} s"
+                )
+    close_t, close_q = totals(measure, CLOSE)
+    sale_t, sale_q = totals(measure, SALE)
+    print(
+        f"  whole close without PDFs (generate, submit, validate, invoice, post): "
+        f"{close_t:.2f} s, {close_q:.0f} queries"
     )
-    assert len(periods) == ORDERS, len(periods)
-    periods.action_submit()
-    periods.action_validate()
-    assert set(periods.mapped("state")) == {"validated"}
-    return periods
+    if background:
+        bg_t, bg_q = totals(measure, BACKGROUND)
+        print(f"  the same in background batches: {bg_t:.2f} s, {bg_q:.0f} queries")
+    print(f"  sale_timesheet invoicing + posting: {sale_t:.2f} s, {sale_q:.0f} queries")
+    invoicing = ratio(measure.total("invoice")[0], measure.total("sale_invoice")[0])
+    invoicing_cpu = ratio(measure.cpu["invoice"], measure.cpu["sale_invoice"])
+    print(
+        f"  ratio invoicing / _create_invoices: {invoicing:.2f} (goal <= 0.25; "
+        f"CPU {invoicing_cpu:.2f})"
+    )
+    close_cpu = sum(measure.cpu[key] for key in CLOSE)
+    sale_cpu = sum(measure.cpu[key] for key in SALE)
+    print(
+        f"  ratio whole close without PDFs / sale_timesheet invoicing + posting: "
+        f"{ratio(close_t, sale_t):.2f} "
+        f"(goal <= 1.0; CPU {ratio(close_cpu, sale_cpu):.2f})"
+    )
+    if background:
+        print(
+            f"  the same in background batches: {ratio(bg_t, sale_t):.2f}"
+            f" (invoicing {growth(measure, measure, 'bg_invoice', 'sale_invoice'):.2f})"
+        )
+    print(
+        f"  ratio pushing the lines régie / sale_timesheet: "
+        f"{ratio(measure.total('push')[0], measure.total('sale_push')[0]):.2f}",
+        flush=True,
+    )
+
+
+def growth(large, small, large_key, small_key):
+    """Time of ``large_key`` in ``large`` over ``small_key``'s in ``small``."""
+    return ratio(large.total(large_key)[0], small.total(small_key)[0])
+
+
+def totals(measure, keys):
+    return (
+        sum(measure.total(key)[0] for key in keys),
+        sum(measure.total(key)[1] for key in keys),
+    )
+
+
+def print_growth(measures):
+    sizes = sorted(measures)
+    small, large = sizes[0], sizes[-1]
+    print(
+        f"\nGrowth from {small} to {large} months: time({large}) / time({small}) "
+        f"(goal <= {large / small:g})"
+    )
+    rows = [(f"régie {label}", key) for key, label in STEPS]
+    rows += [(f"régie in background, {label}", key) for key, label in BACKGROUND_STEPS]
+    rows += [(f"sale_timesheet {label}", key) for key, label in SALE_STEPS]
+    for label, key in rows:
+        if all(key in measures[size].samples for size in (small, large)):
+            print(
+                f"  {label:<56} "
+                f"{growth(measures[large], measures[small], key, key):6.2f}"
+            )
+    for label, keys in (
+        ("whole close without PDFs", CLOSE),
+        ("whole close in background batches", BACKGROUND),
+        ("sale_timesheet invoicing + posting", SALE),
+    ):
+        if all(
+            key in measures[size].samples for size in (small, large) for key in keys
+        ):
+            large_t = totals(measures[large], keys)[0]
+            small_t = totals(measures[small], keys)[0]
+            print(f"  {label:<56} {ratio(large_t, small_t):6.2f}")
 
 
 def main():
-    args = parse_args(__doc__)
-    with environment(args.db) as env:
-        measure = Measure(env)
-        period_class = type(env["regie.timesheet.period"])
-        data = setup(env)
-        contracts, _regie_employees, orders, _sale_employees = data
-        moves = env["account.move"]
-        invoices = env["account.move"]
-        for month_index in range(args.repeat):
-            month = datetime.date(2026, 1 + month_index, 1)
-            with patch.object(period_class, "_render_reports", stub_reports):
-                periods = log_month(env, month, *data)
-            with measure(SALE):
-                new_invoices = orders._create_invoices()
-            assert len(new_invoices) == ORDERS, len(new_invoices)
-            assert len(new_invoices.invoice_line_ids) == ORDERS
-            invoices |= new_invoices
-            with measure(REGIE):
-                action = periods.action_create_invoice()
-            new_moves = periods.invoice_id
-            assert isinstance(action, dict), action
-            assert len(new_moves) == ORDERS, len(new_moves)
-            assert set(periods.mapped("state")) == {"invoiced"}
-            moves |= new_moves
-        total = sum(moves.mapped("amount_untaxed"))
-        expected = ORDERS * LINES * 600.0 * args.repeat
-        assert round(total, 2) == expected, (total, expected)
-        # Same volume on the sale side: 8 h a day at 75.0 an hour.
-        sale_total = sum(invoices.mapped("amount_untaxed"))
-        assert round(sale_total, 2) == expected, (sale_total, expected)
-        measure.report(
-            SALE,
-            REGIE,
-            f"Invoicing {ORDERS} months / {ORDERS * LINES} timesheet lines into "
-            f"{ORDERS} invoices (median of {args.repeat})",
+    args = parse_args(__doc__, add_arguments, odoo_options)
+    print(f"Monthly close benchmark, database {args.db}", flush=True)
+    if args.pdf_months:
+        seconds, queries, several, runs = run_pdf(
+            args.db, args.pdf_months, args.http_port
         )
-        for label in (SALE, REGIE):
-            seconds, queries = measure.median(label)
-            print(
-                f"  {label:<50} {queries / ORDERS:6.1f} queries and "
-                f"{seconds * 1000 / ORDERS:6.1f} ms per invoice",
-                flush=True,
-            )
+        print(
+            f"  wkhtmltopdf renders several documents per run: "
+            f"{'yes' if several else 'no (one month per run)'}\n"
+            f"  {args.pdf_months} months in {runs} call(s) of the scheduled action: "
+            f"{seconds:.2f} s, {queries} queries, "
+            f"{seconds / args.pdf_months:.3f} s per month (goal <= 0.3)",
+            flush=True,
+        )
+    measures = {}
+    for size in args.months:
+        measures[size] = run_size(args.db, size)
+        print_size(size, measures[size])
+    if len(measures) > 1:
+        print_growth(measures)
 
 
 if __name__ == "__main__":

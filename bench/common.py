@@ -10,27 +10,44 @@ from odoo.api import SUPERUSER_ID, Environment
 from odoo.modules.registry import Registry
 
 
-def parse_args(description):
+def parse_args(description, add_arguments=None, odoo_options=()):
+    """Parse the benchmark's arguments and configure Odoo with them.
+
+    :param add_arguments: called with the parser to add the script's own
+    :param odoo_options: callable returning extra Odoo options from the args
+    """
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--db", required=True)
     parser.add_argument("--addons-path", required=True)
     parser.add_argument("--data-dir")
     parser.add_argument("--repeat", type=int, default=3)
+    if add_arguments:
+        add_arguments(parser)
     args = parser.parse_args()
-    options = [f"--addons-path={args.addons_path}", "--log-level=warn"]
+    options = [
+        f"--addons-path={args.addons_path}",
+        "--log-level=warn",
+        "--max-cron-threads=0",
+    ]
     if args.data_dir:
         options.append(f"--data-dir={args.data_dir}")
+    if odoo_options:
+        options += odoo_options(args)
     odoo.tools.config.parse_config(options)
     return args
 
 
 @contextmanager
-def environment(db):
+def environment(db, context=None):
     """A superuser environment in a transaction that is always rolled back."""
     registry = Registry(db)
     with registry.cursor() as cr:
         try:
-            yield Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
+            yield Environment(
+                cr,
+                SUPERUSER_ID,
+                {"tracking_disable": True} if context is None else context,
+            )
         finally:
             cr.rollback()
 
@@ -38,26 +55,42 @@ def environment(db):
 class Measure:
     """Wall time and SQL queries of one block, kept per label."""
 
-    def __init__(self, env):
+    def __init__(self, env, verbose=False):
         self.env = env
         self.samples = {}
+        self.cpu = {}
+        self.verbose = verbose
 
     @contextmanager
     def __call__(self, label):
         self.env.flush_all()
         queries = self.env.cr.sql_log_count
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         yield
         self.env.flush_all()
         elapsed = time.perf_counter() - start
-        self.samples.setdefault(label, []).append(
-            (elapsed, self.env.cr.sql_log_count - queries)
-        )
+        queries = self.env.cr.sql_log_count - queries
+        self.samples.setdefault(label, []).append((elapsed, queries))
+        # CPU time of this process (Odoo, not PostgreSQL): steadier than the
+        # wall time on a loaded machine.
+        self.cpu[label] = self.cpu.get(label, 0.0) + time.process_time() - cpu
+        if self.verbose:
+            print(
+                f"  .. {label}: {elapsed:.2f} s ({self.cpu[label]:.2f} s CPU), "
+                f"{queries} queries",
+                flush=True,
+            )
 
     def median(self, label):
         times = [t for t, _q in self.samples[label]]
         queries = [q for _t, q in self.samples[label]]
         return statistics.median(times), statistics.median(queries)
+
+    def total(self, label):
+        return (
+            sum(t for t, _q in self.samples[label]),
+            sum(q for _t, q in self.samples[label]),
+        )
 
     def report(self, reference, candidate, title):
         ref_t, ref_q = self.median(reference)
