@@ -31,6 +31,7 @@
         "views/regie_timesheet_dispute_views.xml",
         "views/account_analytic_line_views.xml",
         "views/regie_portal_templates.xml",
+        "views/regie_extranet_templates.xml",
         "views/regie_staffing_menus.xml",
         "report/regie_contract_report.xml",
         "report/regie_contract_templates.xml",

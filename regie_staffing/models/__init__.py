@@ -17,3 +17,4 @@ from . import regie_timesheet_period
 from . import regie_timesheet_dispute
 from . import res_partner
 from . import resource_calendar
+from . import regie_extranet

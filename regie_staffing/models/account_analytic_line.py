@@ -733,7 +733,9 @@ class AccountAnalyticLine(models.Model):
         employee), the contract's account manager and project leads, or a
         régie manager; whatever the timesheet or accounting rights (new users
         get the timesheet administrator group by default)."""
-        if not self or self.env.su:
+        # The extranet writes as the consultant, with sudo for the access
+        # rights a portal user has not: who he is still counts.
+        if not self or (self.env.su and not self.env.context.get("regie_extranet")):
             return
         user = self.env.user
         if user.has_group("regie_staffing.group_manager"):

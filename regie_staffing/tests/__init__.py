@@ -23,3 +23,4 @@ from . import test_contract_form
 from . import test_access_hardening
 from . import test_timesheet_input
 from . import test_working_calendar
+from . import test_extranet
