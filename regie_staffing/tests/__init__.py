@@ -24,3 +24,4 @@ from . import test_access_hardening
 from . import test_timesheet_input
 from . import test_working_calendar
 from . import test_extranet
+from . import test_tours_extranet

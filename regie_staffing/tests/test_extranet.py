@@ -9,14 +9,12 @@ from odoo.tests import HttpCase, new_test_user, tagged
 MAY = date(2026, 5, 1)
 
 
-@tagged("post_install", "-at_install")
-class TestExtranet(HttpCase):
-    """A freelancer with a portal user only logs and submits his month in the
-    portal, under the back end's rules, and sees nobody else's months."""
+class ExtranetCommon:
+    """A freelancer with a portal user only, on a sale contract beside another
+    consultant, and their months of May 2026."""
 
     @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
+    def _setup_extranet(cls):
         cls.freelancer = new_test_user(
             cls.env,
             login="extranet_freelancer",
@@ -83,6 +81,17 @@ class TestExtranet(HttpCase):
         cls.activity = cls.env["regie.activity.type"].create(
             {"name": "On call", "multiplier": 1.5}
         )
+
+
+@tagged("post_install", "-at_install")
+class TestExtranet(ExtranetCommon, HttpCase):
+    """A freelancer with a portal user only logs and submits his month in the
+    portal, under the back end's rules, and sees nobody else's months."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._setup_extranet()
 
     def _csrf(self):
         response = self.url_open("/my/regie/timesheets")
