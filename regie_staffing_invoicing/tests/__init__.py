@@ -13,3 +13,4 @@ from . import test_frozen_terms
 from . import test_need_to_know
 from . import test_tours_invoicing
 from . import test_service_product
+from . import test_client_order
