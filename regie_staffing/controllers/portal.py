@@ -36,6 +36,10 @@ SESSION_KEY = "regie_validation_codes"
 CODE_MAX_FAILURES = 5
 CODE_LOCK_DELAY = timedelta(minutes=5)
 CODE_LOCK_MAX = timedelta(days=1)
+# Wrong codes are also counted per validator address, across the months
+# waiting for it: CODE_ADDRESS_MAX_FAILURES of them lock code entry for all
+# these months (guessing month after month gets no further).
+CODE_ADDRESS_MAX_FAILURES = 8
 
 # A drawn or uploaded signature: a PNG or JPEG image of reasonable size (it is
 # stored and rendered into the signed PDF).
@@ -215,11 +219,42 @@ class RegiePortal(CustomerPortal):
             {"validation_code_hash": digest, "validation_code_expiry": expiry}
         )
 
+    def _regie_address_months(self, period):
+        """The months waiting for validation whose codes go to the same
+        address as ``period``'s: same validator contact or same e-mail."""
+        validator = period.validator_partner_id
+        domain = [("validator_partner_id", "=", validator.id)]
+        if validator.email_normalized:
+            domain = [
+                "|",
+                *domain,
+                (
+                    "validator_partner_id.email_normalized",
+                    "=",
+                    validator.email_normalized,
+                ),
+            ]
+        months = (
+            request.env["regie.timesheet.period"]
+            .sudo()
+            .search([("state", "=", "submitted"), *domain])
+        )
+        return months | period.sudo()
+
     def _regie_code_lock_response(self, period):
         """An error page while code entry is locked after too many wrong
-        codes, else None."""
-        locked_until = period.validation_code_locked_until
+        codes (for this month, or for its validator's address), else None."""
         now = fields.Datetime.now()
+        locked_until = max(
+            (
+                until
+                for until in self._regie_address_months(period).mapped(
+                    "validation_code_locked_until"
+                )
+                if until
+            ),
+            default=None,
+        )
         if not locked_until or locked_until <= now:
             return None
         minutes = max(1, -(-int((locked_until - now).total_seconds()) // 60))
@@ -236,16 +271,27 @@ class RegiePortal(CustomerPortal):
         )
 
     def _regie_register_code_failure(self, period):
-        """Count a wrong code; from CODE_MAX_FAILURES on, lock code entry for
-        a delay doubling at each further failure."""
+        """Count a wrong code; from CODE_MAX_FAILURES on for the month (or
+        CODE_ADDRESS_MAX_FAILURES for the months of its validator's address),
+        lock code entry for a delay doubling at each further failure."""
         failures = period.validation_code_failures + 1
         vals = {"validation_code_failures": failures}
+        now = fields.Datetime.now()
         if failures >= CODE_MAX_FAILURES:
             delay = CODE_LOCK_DELAY * 2 ** min(failures - CODE_MAX_FAILURES, 10)
-            vals["validation_code_locked_until"] = fields.Datetime.now() + min(
-                delay, CODE_LOCK_MAX
-            )
+            vals["validation_code_locked_until"] = now + min(delay, CODE_LOCK_MAX)
         period.sudo()._period_workflow().write(vals)
+        months = self._regie_address_months(period)
+        total = sum(months.mapped("validation_code_failures"))
+        if total >= CODE_ADDRESS_MAX_FAILURES:
+            delay = CODE_LOCK_DELAY * 2 ** min(total - CODE_ADDRESS_MAX_FAILURES, 10)
+            until = now + min(delay, CODE_LOCK_MAX)
+            months.filtered(
+                lambda month: (
+                    not month.validation_code_locked_until
+                    or month.validation_code_locked_until < until
+                )
+            )._period_workflow().write({"validation_code_locked_until": until})
 
     def _regie_lock_month_row(self, period):
         """Serialize code checks of one month (concurrent guesses would count
@@ -647,7 +693,12 @@ class RegiePortal(CustomerPortal):
                 self._regie_month_url(period, access_token, message="code_wrong")
             )
         self._regie_write_code(period)
-        period.sudo()._period_workflow().write(
+        # The right code proves the address: its months start afresh.
+        self._regie_address_months(period).filtered(
+            lambda month: (
+                month.validation_code_failures or month.validation_code_locked_until
+            )
+        )._period_workflow().write(
             {"validation_code_failures": 0, "validation_code_locked_until": False}
         )
         # The code is consumed; this session may act once until it expires.

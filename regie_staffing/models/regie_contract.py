@@ -7,6 +7,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import format_date, formatLang
 
 from .regie_frozen import check_frozen_fields
+from .regie_input import check_number_values, check_record_bounds, check_relation_ids
 from .regie_workflow import WORKFLOW, check_workflow_fields, workflow
 
 REVIEW_FREQUENCY_MONTHS = {
@@ -426,8 +427,40 @@ class RegieContract(models.Model):
                     )
                 )
 
+    @api.model
+    def _get_input_bounds(self):
+        """Hook: {field: (min, max)} of the numbers of a contract; values
+        outside are refused with a message naming the field."""
+        return {
+            "notice_period_days": (0, 3650),
+            "renewal_period_months": (0, 120),
+            "tacit_acceptance_days": (0, 365),
+            "dispute_answer_days": (0, 365),
+            "confidentiality_years": (0, 100),
+            "hours_per_day": (0, 24),
+            "budget_days": (0, 1e6),
+        }
+
+    def _check_input(self, vals_list):
+        """Refuse numbers out of bounds and unknown ids sent by a caller,
+        naming the field, before they reach the database."""
+        check_number_values(self, vals_list, self._get_input_bounds())
+        check_relation_ids(self, vals_list)
+
+    @api.constrains(
+        "notice_period_days",
+        "renewal_period_months",
+        "tacit_acceptance_days",
+        "dispute_answer_days",
+        "confidentiality_years",
+        "budget_days",
+    )
+    def _check_input_bounds(self):
+        check_record_bounds(self, self._get_input_bounds())
+
     @api.model_create_multi
     def create(self, vals_list):
+        self._check_input(vals_list)
         check_workflow_fields(
             self,
             vals_list,
@@ -450,6 +483,7 @@ class RegieContract(models.Model):
         return contracts
 
     def write(self, vals):
+        self._check_input([vals])
         check_workflow_fields(
             self, [vals], ("state", "termination_notice_date", "termination_date")
         )
@@ -470,6 +504,16 @@ class RegieContract(models.Model):
         if any(c.state not in ("draft", "cancelled") for c in self):
             raise UserError(
                 self.env._("Only draft or cancelled contracts can be deleted.")
+            )
+        with_missions = self.sudo().filtered("mission_ids")
+        if with_missions:
+            raise UserError(
+                self.env._(
+                    "Contract %(contract)s has missions (%(missions)s): delete them "
+                    "first.",
+                    contract=with_missions[0].display_name,
+                    missions=", ".join(with_missions[0].mission_ids.mapped("name")),
+                )
             )
 
     def action_activate(self):
@@ -797,11 +841,21 @@ class RegieContract(models.Model):
         }
 
     @api.model
-    def _parse_date(self, value):
-        """A date from a date, a 'YYYY-MM-DD' string (XML-RPC) or False."""
+    def _parse_date(self, value, label=None):
+        """A date from a date, a 'YYYY-MM-DD' string (XML-RPC) or False;
+        ``label``: the field or parameter named in the error."""
         try:
             return fields.Date.to_date(value)
-        except (TypeError, ValueError) as error:
+        except (TypeError, ValueError, OverflowError) as error:
+            if label:
+                raise UserError(
+                    self.env._(
+                        "%(field)s: %(value)s is not a valid date: use the "
+                        "YYYY-MM-DD format.",
+                        field=label,
+                        value=repr(value),
+                    )
+                ) from error
             raise UserError(
                 self.env._(
                     "%(value)s is not a valid date: use the YYYY-MM-DD format.",

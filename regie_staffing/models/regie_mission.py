@@ -3,6 +3,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tools import float_compare, format_date, formatLang
 
 from .regie_frozen import check_frozen_fields
+from .regie_input import check_number_values, check_record_bounds, check_relation_ids
 from .regie_workflow import check_workflow_fields, workflow
 
 # Who may read the rates and amounts of a contract (the invoicing addon adds
@@ -267,8 +268,57 @@ class RegieMission(models.Model):
                     )
                 )
 
+    @api.model
+    def _get_input_bounds(self):
+        """Hook: {field: (min, max)} of the numbers of a mission; values
+        outside are refused with a message naming the field."""
+        return {
+            "daily_rate": (None, 1e9),
+            "estimated_days": (0, 1e6),
+        }
+
+    def _check_input(self, vals_list):
+        """Refuse numbers out of bounds and unknown ids sent by a caller,
+        naming the field, before they reach the database."""
+        check_number_values(self, vals_list, self._get_input_bounds())
+        check_relation_ids(self, vals_list)
+
+    @api.constrains("estimated_days")
+    def _check_input_bounds(self):
+        check_record_bounds(self, self._get_input_bounds())
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_with_time(self):
+        """A mission with months or time logged is closed or cancelled, not
+        deleted: its history would go (or the database refuse it)."""
+        Period = self.env["regie.timesheet.period"].sudo()
+        Line = self.env["account.analytic.line"].sudo()
+        with_months = {
+            mission.id
+            for (mission,) in Period._read_group(
+                [("mission_id", "in", self.ids)], ["mission_id"]
+            )
+        }
+        with_lines = {
+            mission.id
+            for (mission,) in Line._read_group(
+                [("regie_mission_id", "in", self.ids)], ["regie_mission_id"]
+            )
+        }
+        for mission in self:
+            if mission.id in with_months or mission.id in with_lines:
+                raise UserError(
+                    self.env._(
+                        "Mission %(mission)s cannot be deleted: time was logged on "
+                        "it or it has monthly activity reports. Close or cancel it "
+                        "instead.",
+                        mission=mission.display_name,
+                    )
+                )
+
     @api.model_create_multi
     def create(self, vals_list):
+        self._check_input(vals_list)
         check_workflow_fields(self, vals_list, ("state",), {"state": "draft"})
         contracts = self.env["regie.contract"].browse(
             [vals["contract_id"] for vals in vals_list if vals.get("contract_id")]
@@ -290,6 +340,7 @@ class RegieMission(models.Model):
         return missions
 
     def write(self, vals):
+        self._check_input([vals])
         check_workflow_fields(self, [vals], ("state",))
         self._check_frozen_fields(vals)
         res = super().write(vals)

@@ -5,6 +5,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tools import format_date
 
 from .regie_frozen import get_changed_fields
+from .regie_input import check_number_values, check_relation_ids
 from .regie_mission import MONEY_GROUPS
 
 
@@ -53,8 +54,40 @@ class RegieMissionRate(models.Model):
                     )
                 )
 
+    @api.constrains("date_from", "mission_id")
+    def _check_date_in_mission(self):
+        for rate in self:
+            mission = rate.mission_id
+            if rate.date_from < mission.date_start or (
+                mission.date_end and rate.date_from > mission.date_end
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "%(field)s of the daily rate of mission %(mission)s: "
+                        "%(date)s is outside the mission (%(start)s - %(end)s).",
+                        field=self._fields["date_from"]._description_string(self.env),
+                        mission=mission.display_name,
+                        date=format_date(self.env, rate.date_from),
+                        start=format_date(self.env, mission.date_start),
+                        end=format_date(self.env, mission.date_end) or "...",
+                    )
+                )
+
+    def _check_input(self, vals_list):
+        """Refuse rates that are not sensible numbers, unknown missions and
+        impossible dates, naming the field, before they reach the database."""
+        check_number_values(self, vals_list, {"daily_rate": (None, 1e9)})
+        check_relation_ids(self, vals_list)
+        for vals in vals_list:
+            if vals.get("date_from"):
+                vals["date_from"] = self.env["regie.contract"]._parse_date(
+                    vals["date_from"],
+                    self._fields["date_from"]._description_string(self.env),
+                )
+
     @api.model_create_multi
     def create(self, vals_list):
+        self._check_input(vals_list)
         rates = super().create(vals_list)
         self._check_frozen_months(
             [(rate.mission_id.id, rate.date_from) for rate in rates]
@@ -62,6 +95,7 @@ class RegieMissionRate(models.Model):
         return rates
 
     def write(self, vals):
+        self._check_input([vals])
         changed = get_changed_fields(
             self, vals, ("mission_id", "date_from", "daily_rate")
         )

@@ -479,9 +479,17 @@ class RegieTimesheetPeriod(models.Model):
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_not_draft(self):
-        if any(period.state != "draft" for period in self):
+        # Lines keep their month (the database refuses it otherwise).
+        with_lines = self.filtered(
+            lambda period: period.state != "draft" or period.sudo().timesheet_ids
+        )
+        if with_lines:
             raise UserError(
-                self.env._("Only draft monthly activity reports can be deleted.")
+                self.env._(
+                    "%(months)s cannot be deleted: only draft monthly activity "
+                    "reports without timesheet lines can be deleted.",
+                    months=with_lines._get_names_for_error(),
+                )
             )
 
     # ------------------------------------------------------------------
@@ -955,6 +963,26 @@ class RegieTimesheetPeriod(models.Model):
                         )
                     ],
                 }
+        if isinstance(line_ids, int) and not isinstance(line_ids, bool):
+            line_ids = [line_ids]
+        if line_ids and (
+            not isinstance(line_ids, (list, tuple))
+            or not all(
+                isinstance(line_id, int) and not isinstance(line_id, bool)
+                for line_id in line_ids
+            )
+        ):
+            raise UserError(
+                self.env._(
+                    "%(field)s of the dispute on %(months)s: a list of timesheet "
+                    "line ids is expected, not %(value)s.",
+                    field=self.env["regie.timesheet.dispute"]
+                    ._fields["line_ids"]
+                    ._description_string(self.env),
+                    months=self._get_names_for_error(),
+                    value=repr(line_ids),
+                )
+            )
                 for period in self
             ]
         )

@@ -168,17 +168,35 @@ class RegieContract(models.Model):
         for contract in self:
             try:
                 contract._get_budget_thresholds()
+    @api.model
+    def _get_input_bounds(self):
+        return {
+            **super()._get_input_bounds(),
+            "budget_amount": (0, 1e12),
+            "price_index_base_value": (None, 1e9),
+            "price_revision_cap": (0, 1000),
+        }
+
+    @api.constrains("budget_amount", "price_revision_cap")
+    def _check_invoicing_input_bounds(self):
+        self._check_input_bounds()
+
             except ValueError as error:
                 raise ValidationError(
                     self.env._(
-                        "The budget alert thresholds of %(contract)s must be "
-                        "positive percentages separated by commas, e.g. 80,100.",
+                        "%(field)s of %(contract)s: %(value)s is not a list of "
+                        "percentages between 0 and 1,000 separated by commas, "
+                        "e.g. 80,100.",
+                        field=self._fields[
+                            "budget_alert_thresholds"
+                        ]._description_string(self.env),
                         contract=contract.name,
                     )
                 ) from error
 
     @api.model_create_multi
     def create(self, vals_list):
+                        value=repr(contract.budget_alert_thresholds),
         check_workflow_fields(
             self, vals_list, ("budget_override",), {"budget_override": False}
         )
@@ -264,7 +282,8 @@ class RegieContract(models.Model):
             for part in (self.budget_alert_thresholds or "").split(",")
             if part.strip()
         )
-        if any(value <= 0 for value in values):
+        # "1e400" is infinite, "nan" no number: percentages up to 1000.
+        if any(not 0 < value <= 1000 for value in values):
             raise ValueError(self.budget_alert_thresholds)
         return values
 

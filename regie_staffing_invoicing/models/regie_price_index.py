@@ -1,4 +1,10 @@
 from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+from odoo.addons.regie_staffing.models.regie_input import (
+    check_number_values,
+    check_relation_ids,
+)
 
 
 class RegiePriceIndex(models.Model):
@@ -29,7 +35,14 @@ class RegiePriceIndex(models.Model):
         (a date or 'YYYY-MM-DD'): the value of its month, else of the latest
         month before it. Returns 0.0 when no value is published yet."""
         self.ensure_one()
-        day = fields.Date.to_date(date)
+        day = self.env["regie.contract"]._parse_date(date, self.env._("Date"))
+        if not day:
+            raise UserError(
+                self.env._(
+                    "Date: give the date of the value of index %(index)s (YYYY-MM-DD).",
+                    index=self.display_name,
+                )
+            )
         values = self.value_ids.filtered(lambda v: v.date <= day)
         return max(values, key=lambda v: v.date).value if values else 0.0
 
@@ -55,14 +68,22 @@ class RegiePriceIndexValue(models.Model):
         ("value_positive", "CHECK(value > 0)", "An index value must be positive."),
     ]
 
-    @api.model_create_multi
-    def create(self, vals_list):
+    def _check_input(self, vals_list):
+        """Refuse values that are not sensible numbers, unknown indexes and
+        impossible dates, naming the field; dates move to the 1st."""
+        check_number_values(self, vals_list, {"value": (None, 1e9)})
+        check_relation_ids(self, vals_list)
+        label = self._fields["date"]._description_string(self.env)
         for vals in vals_list:
             if vals.get("date"):
-                vals["date"] = fields.Date.to_date(vals["date"]).replace(day=1)
+                day = self.env["regie.contract"]._parse_date(vals["date"], label)
+                vals["date"] = day.replace(day=1)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        self._check_input(vals_list)
         return super().create(vals_list)
 
     def write(self, vals):
-        if vals.get("date"):
-            vals["date"] = fields.Date.to_date(vals["date"]).replace(day=1)
+        self._check_input([vals])
         return super().write(vals)

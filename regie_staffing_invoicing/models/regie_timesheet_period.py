@@ -108,6 +108,23 @@ class RegieTimesheetPeriod(models.Model):
                     [self.env._("Nothing was invoiced:")]
                     + [reason for _contract, reason in skipped]
                 )
+        invoice_date = self._check_invoice_date(invoice_date)
+        empty = self.sudo().filtered(
+            lambda period: float_is_zero(period.billable_days, precision_digits=4)
+        )
+        if empty:
+            raise UserError(
+                "\n".join(
+                    [self.env._("These months cannot be invoiced:")]
+                    + [
+                        self.env._(
+                            "%(month)s has no validated day to invoice.",
+                            month=period.name,
+                        )
+                        for period in empty
+                    ]
+                )
+            )
             )
         return self._get_invoicing_action(moves, skipped)
 
@@ -159,6 +176,40 @@ class RegieTimesheetPeriod(models.Model):
                         "%(month)s is not validated (%(state)s).",
                         month=period.name,
                         state=period._get_state_label(),
+    def _check_invoice_date(self, invoice_date):
+        """The invoice date given as a date (default: today); refused,
+        naming it, when it is no date or lies before the months it invoices or
+        more than a year ahead."""
+        label = (
+            self.env["account.move"]
+            ._fields["invoice_date"]
+            ._description_string(self.env)
+        )
+        today = fields.Date.context_today(self)
+        if not invoice_date:
+            return today
+        day = self.env["regie.contract"]._parse_date(invoice_date, label)
+        first = min(self.mapped("date_from"), default=day)
+        if day < first:
+            raise UserError(
+                self.env._(
+                    "%(field)s: %(date)s is before the months invoiced (from "
+                    "%(start)s).",
+                    field=label,
+                    date=tools.format_date(self.env, day),
+                    start=tools.format_date(self.env, first),
+                )
+            )
+        if day > fields.Date.add(today, years=1):
+            raise UserError(
+                self.env._(
+                    "%(field)s: %(date)s is more than a year ahead.",
+                    field=label,
+                    date=tools.format_date(self.env, day),
+                )
+            )
+        return day
+
                     )
                 )
         return "\n".join([self.env._("These months cannot be invoiced:"), *lines])
