@@ -929,6 +929,26 @@ class RegieTimesheetPeriod(models.Model):
         return True
 
     def _do_contest(self, reason, line_ids, requested_correction, partner=None):
+        if isinstance(line_ids, int) and not isinstance(line_ids, bool):
+            line_ids = [line_ids]
+        if line_ids and (
+            not isinstance(line_ids, (list, tuple))
+            or not all(
+                isinstance(line_id, int) and not isinstance(line_id, bool)
+                for line_id in line_ids
+            )
+        ):
+            raise UserError(
+                self.env._(
+                    "%(field)s of the dispute on %(months)s: a list of timesheet "
+                    "line ids is expected, not %(value)s.",
+                    field=self.env["regie.timesheet.dispute"]
+                    ._fields["line_ids"]
+                    ._description_string(self.env),
+                    months=self._get_names_for_error(),
+                    value=repr(line_ids),
+                )
+            )
         lines = self.env["account.analytic.line"].sudo().browse(line_ids or [])
         if lines and (
             len(lines.exists()) != len(lines) or lines.regie_period_id - self
@@ -963,26 +983,6 @@ class RegieTimesheetPeriod(models.Model):
                         )
                     ],
                 }
-        if isinstance(line_ids, int) and not isinstance(line_ids, bool):
-            line_ids = [line_ids]
-        if line_ids and (
-            not isinstance(line_ids, (list, tuple))
-            or not all(
-                isinstance(line_id, int) and not isinstance(line_id, bool)
-                for line_id in line_ids
-            )
-        ):
-            raise UserError(
-                self.env._(
-                    "%(field)s of the dispute on %(months)s: a list of timesheet "
-                    "line ids is expected, not %(value)s.",
-                    field=self.env["regie.timesheet.dispute"]
-                    ._fields["line_ids"]
-                    ._description_string(self.env),
-                    months=self._get_names_for_error(),
-                    value=repr(line_ids),
-                )
-            )
                 for period in self
             ]
         )

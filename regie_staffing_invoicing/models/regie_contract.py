@@ -163,11 +163,6 @@ class RegieContract(models.Model):
             raise_if_not_found=False,
         )
 
-    @api.constrains("budget_alert_thresholds")
-    def _check_budget_alert_thresholds(self):
-        for contract in self:
-            try:
-                contract._get_budget_thresholds()
     @api.model
     def _get_input_bounds(self):
         return {
@@ -181,6 +176,11 @@ class RegieContract(models.Model):
     def _check_invoicing_input_bounds(self):
         self._check_input_bounds()
 
+    @api.constrains("budget_alert_thresholds")
+    def _check_budget_alert_thresholds(self):
+        for contract in self:
+            try:
+                contract._get_budget_thresholds()
             except ValueError as error:
                 raise ValidationError(
                     self.env._(
@@ -191,12 +191,12 @@ class RegieContract(models.Model):
                             "budget_alert_thresholds"
                         ]._description_string(self.env),
                         contract=contract.name,
+                        value=repr(contract.budget_alert_thresholds),
                     )
                 ) from error
 
     @api.model_create_multi
     def create(self, vals_list):
-                        value=repr(contract.budget_alert_thresholds),
         check_workflow_fields(
             self, vals_list, ("budget_override",), {"budget_override": False}
         )

@@ -101,13 +101,6 @@ class RegieTimesheetPeriod(models.Model):
         )
         if not_invoiceable:
             raise UserError(self._get_not_invoiceable_message(not_invoiceable))
-        moves, skipped = self._create_invoices(invoice_date=invoice_date)
-        if not moves and skipped:
-            raise UserError(
-                "\n".join(
-                    [self.env._("Nothing was invoiced:")]
-                    + [reason for _contract, reason in skipped]
-                )
         invoice_date = self._check_invoice_date(invoice_date)
         empty = self.sudo().filtered(
             lambda period: float_is_zero(period.billable_days, precision_digits=4)
@@ -125,6 +118,13 @@ class RegieTimesheetPeriod(models.Model):
                     ]
                 )
             )
+        moves, skipped = self._create_invoices(invoice_date=invoice_date)
+        if not moves and skipped:
+            raise UserError(
+                "\n".join(
+                    [self.env._("Nothing was invoiced:")]
+                    + [reason for _contract, reason in skipped]
+                )
             )
         return self._get_invoicing_action(moves, skipped)
 
@@ -157,25 +157,6 @@ class RegieTimesheetPeriod(models.Model):
             )
         self.check_access("read")
 
-    def _get_not_invoiceable_message(self, periods):
-        lines = []
-        for period in periods.sudo():
-            if period.state == "invoiced":
-                lines.append(
-                    self.env._(
-                        "%(month)s is already invoiced (%(invoice)s).",
-                        month=period.name,
-                        invoice=(
-                            period.invoice_id or period.vendor_bill_id
-                        ).display_name,
-                    )
-                )
-            else:
-                lines.append(
-                    self.env._(
-                        "%(month)s is not validated (%(state)s).",
-                        month=period.name,
-                        state=period._get_state_label(),
     def _check_invoice_date(self, invoice_date):
         """The invoice date given as a date (default: today); refused,
         naming it, when it is no date or lies before the months it invoices or
@@ -210,6 +191,25 @@ class RegieTimesheetPeriod(models.Model):
             )
         return day
 
+    def _get_not_invoiceable_message(self, periods):
+        lines = []
+        for period in periods.sudo():
+            if period.state == "invoiced":
+                lines.append(
+                    self.env._(
+                        "%(month)s is already invoiced (%(invoice)s).",
+                        month=period.name,
+                        invoice=(
+                            period.invoice_id or period.vendor_bill_id
+                        ).display_name,
+                    )
+                )
+            else:
+                lines.append(
+                    self.env._(
+                        "%(month)s is not validated (%(state)s).",
+                        month=period.name,
+                        state=period._get_state_label(),
                     )
                 )
         return "\n".join([self.env._("These months cannot be invoiced:"), *lines])
