@@ -87,6 +87,10 @@ run_addon_tests() {
         --odoo-extra="http-port=$(free_port)" --odoo-extra="gevent-port=$(free_port)" "$@"
 }
 SUITES=(regie_staffing/tests regie_staffing_invoicing/tests)
+# Bridges to optional Odoo apps, installed in the realistic database where the
+# apps are (they install themselves with the app and the addons).
+BRIDGES=regie_staffing_expense
+BRIDGE_SUITES=(regie_staffing_expense/tests)
 # The browser tours (each journey in English and French) run in the realistic
 # database, in a second pytest beside the rest of the suite.
 TOURS=(regie_staffing/tests/test_tours*.py regie_staffing_invoicing/tests/test_tours*.py)
@@ -109,7 +113,7 @@ real_prepare() {
         where k.code = 'FR' and c.chart_template = 'fr'")" -ge 1 ] ||
         die "the realistic database has no French company with the French chart of accounts"
     log "Realistic stage: installing $ADDONS into it, as a customer would"
-    odoo_install "$ROOT/.run/real-install.log" -d "$REAL_DB" -i "$ADDONS" --load-language=fr_FR ||
+    odoo_install "$ROOT/.run/real-install.log" -d "$REAL_DB" -i "$ADDONS,$BRIDGES" --load-language=fr_FR ||
         die "installing the addons into the realistic database failed, see .run/real-install.log"
     check_log "$ROOT/.run/real-install.log" "installing the addons into the realistic database"
     warm_assets "$REAL_DB" "$ROOT/.run/real-assets.log"
@@ -134,14 +138,15 @@ log "Lint: ruff"
 ruff check .
 ruff format --check .
 log "Lint: pylint-odoo"
-pylint --rcfile=.pylintrc regie_staffing regie_staffing_invoicing
+pylint --rcfile=.pylintrc regie_staffing regie_staffing_invoicing regie_staffing_expense
 python scripts/gen_readme.py --check
 
 log "Packaging: building both wheels with whool"
 rm -rf dist
 pip wheel -q --no-deps --no-build-isolation -w dist \
-    ./regie_staffing ./regie_staffing_invoicing ./setup/_metapackage
+    ./regie_staffing ./regie_staffing_invoicing ./regie_staffing_expense ./setup/_metapackage
 ls dist/odoo_addon_regie_staffing-18.0.*.whl dist/odoo_addon_regie_staffing_invoicing-18.0.*.whl \
+    dist/odoo_addon_regie_staffing_expense-18.0.*.whl \
     dist/odoo_addons_regie_staffing-18.0.*.whl >/dev/null ||
     die "the wheels were not built"
 
@@ -198,7 +203,7 @@ if [ -n "$REAL_PID" ]; then
         sleep 2
     done
     log "Realistic stage: addon tests (the tours run beside them)"
-    run_addon_tests "$REAL_DB" "${SUITES[@]}" "${NO_TOURS[@]}" "$@"
+    run_addon_tests "$REAL_DB" "${SUITES[@]}" "${BRIDGE_SUITES[@]}" "${NO_TOURS[@]}" "$@"
     log "Realistic stage: waiting for the browser tours"
     TOURS_STATUS=0
     wait "$REAL_PID" || TOURS_STATUS=$?

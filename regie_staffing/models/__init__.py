@@ -18,3 +18,4 @@ from . import regie_timesheet_dispute
 from . import res_partner
 from . import resource_calendar
 from . import regie_extranet
+from . import regie_contract_expense
