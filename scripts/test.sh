@@ -89,8 +89,8 @@ run_addon_tests() {
 SUITES=(regie_staffing/tests regie_staffing_invoicing/tests)
 # Bridges to optional Odoo apps, installed in the realistic database where the
 # apps are (they install themselves with the app and the addons).
-BRIDGES=regie_staffing_expense
-BRIDGE_SUITES=(regie_staffing_expense/tests)
+BRIDGES=regie_staffing_expense,regie_staffing_einvoice
+BRIDGE_SUITES=(regie_staffing_expense/tests regie_staffing_einvoice/tests)
 # The browser tours (each journey in English and French) run in the realistic
 # database, in a second pytest beside the rest of the suite.
 TOURS=(regie_staffing/tests/test_tours*.py regie_staffing_invoicing/tests/test_tours*.py)
@@ -138,15 +138,17 @@ log "Lint: ruff"
 ruff check .
 ruff format --check .
 log "Lint: pylint-odoo"
-pylint --rcfile=.pylintrc regie_staffing regie_staffing_invoicing regie_staffing_expense
+pylint --rcfile=.pylintrc regie_staffing regie_staffing_invoicing regie_staffing_expense \
+    regie_staffing_einvoice
 python scripts/gen_readme.py --check
 
 log "Packaging: building both wheels with whool"
 rm -rf dist
 pip wheel -q --no-deps --no-build-isolation -w dist \
-    ./regie_staffing ./regie_staffing_invoicing ./regie_staffing_expense ./setup/_metapackage
+    ./regie_staffing ./regie_staffing_invoicing ./regie_staffing_expense \
+    ./regie_staffing_einvoice ./setup/_metapackage
 ls dist/odoo_addon_regie_staffing-18.0.*.whl dist/odoo_addon_regie_staffing_invoicing-18.0.*.whl \
-    dist/odoo_addon_regie_staffing_expense-18.0.*.whl \
+    dist/odoo_addon_regie_staffing_expense-18.0.*.whl dist/odoo_addon_regie_staffing_einvoice-18.0.*.whl \
     dist/odoo_addons_regie_staffing-18.0.*.whl >/dev/null ||
     die "the wheels were not built"
 

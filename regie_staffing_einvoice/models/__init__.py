@@ -1,0 +1,3 @@
+from . import account_move
+from . import account_edi_xml_ubl_20
+from . import account_edi_xml_cii_facturx
