@@ -35,6 +35,8 @@ USUAL_APPS+=,spreadsheet_dashboard_hr_timesheet
 RUN_ID="$(date +%Y%m%d%H%M%S)_$$"
 TEST_DB="${REGIE_TEST_DB:-regie_test_$RUN_ID}"
 E2E_DB="${TEST_DB}_e2e"
+# The adversarial suite kills (SIGKILL) an Odoo server of its own on this one.
+KILL_DB="${TEST_DB}_kill"
 REAL_DB="${TEST_DB}_real"
 TOURS_DB="${TEST_DB}_tours"
 SERVER_PID=
@@ -45,12 +47,12 @@ cleanup() {
     [ -z "$SERVER_PID" ] || stop_pid "$SERVER_PID"
     [ -z "$REAL_PID" ] || stop_pid "$REAL_PID"
     # Whatever way the script ends, no Odoo it started keeps running.
-    for db in "$TEST_DB" "$E2E_DB" "$REAL_DB" "$TOURS_DB"; do
+    for db in "$TEST_DB" "$E2E_DB" "$KILL_DB" "$REAL_DB" "$TOURS_DB"; do
         pkill -TERM -f -- "-d $db " 2>/dev/null || true
         pkill -TERM -f -- "--odoo-database=$db " 2>/dev/null || true
     done
     if [ -z "${REGIE_KEEP_DB:-}" ]; then
-        for db in "$TEST_DB" "$E2E_DB" "$REAL_DB" "$TOURS_DB"; do
+        for db in "$TEST_DB" "$E2E_DB" "$KILL_DB" "$REAL_DB" "$TOURS_DB"; do
             dropdb --if-exists "$db" 2>/dev/null || true
             rm -rf "$DATA_DIR/filestore/$db"
         done
@@ -162,8 +164,12 @@ odoo_install "$ROOT/.run/install-fr.log" -d "$TEST_DB" --load-language=fr_FR ||
     die "loading French failed, see .run/install-fr.log"
 check_log "$ROOT/.run/install-fr.log" "loading French"
 warm_assets "$TEST_DB" "$ROOT/.run/assets.log"
-createdb -T "$TEST_DB" "$E2E_DB"
-[ -d "$DATA_DIR/filestore/$TEST_DB" ] && cp -r "$DATA_DIR/filestore/$TEST_DB" "$DATA_DIR/filestore/$E2E_DB"
+for db in "$E2E_DB" "$KILL_DB"; do
+    createdb -T "$TEST_DB" "$db"
+    if [ -d "$DATA_DIR/filestore/$TEST_DB" ]; then
+        cp -r "$DATA_DIR/filestore/$TEST_DB" "$DATA_DIR/filestore/$db"
+    fi
+done
 
 log "Bare stage: addon tests (pytest-odoo, real database, HTTP server and browser)"
 run_addon_tests "$TEST_DB" "${SUITES[@]}" "${NO_TOURS[@]}" "$@"
@@ -181,7 +187,10 @@ bare_stage_end() {
     trap 'stop_pid "$E2E_SERVER"' EXIT
     trap 'exit 143' TERM
     wait_http "http://127.0.0.1:$PORT" "$E2E_SERVER"
-    REGIE_URL="http://127.0.0.1:$PORT" REGIE_DB="$E2E_DB" \
+    # The kill test (tests/test_adversarial_kill.py) starts its own server.
+    REGIE_URL="http://127.0.0.1:$PORT" REGIE_DB="$E2E_DB" REGIE_KILL_DB="$KILL_DB" \
+        REGIE_ODOO_BIN="$ODOO_PATH/odoo-bin" REGIE_ADDONS_PATH="$ADDONS_PATH" \
+        REGIE_DATA_DIR="$DATA_DIR" REGIE_PYTHON="$(command -v python)" \
         pytest -p regie_no_skip -p no:cacheprovider -p no:odoo tests "$@"
     stop_pid "$E2E_SERVER"
     log "Bare stage: installing sale_timesheet after the addons"

@@ -78,3 +78,51 @@ def consultant(make_user):
 @pytest.fixture(scope="session")
 def portal(make_user):
     return make_user("portal", ["base.group_portal"])
+
+
+# ----------------------------------------------------------------------
+# Adversarial suite: attempt counts per category
+# ----------------------------------------------------------------------
+
+_ADVERSARIAL_TALLY = {}
+
+
+@pytest.fixture(scope="session")
+def tally():
+    """``tally(category, outcome)`` counts one adversarial attempt; the counts
+    per category are written to .run/adversarial-summary.txt and printed at
+    the end of the run."""
+
+    def _count(category, outcome):
+        outcomes = _ADVERSARIAL_TALLY.setdefault(category, {})
+        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+
+    return _count
+
+
+def _adversarial_summary():
+    lines = []
+    total = 0
+    for category in sorted(_ADVERSARIAL_TALLY):
+        outcomes = _ADVERSARIAL_TALLY[category]
+        count = sum(outcomes.values())
+        total += count
+        detail = ", ".join(f"{name} {n}" for name, n in sorted(outcomes.items()))
+        lines.append(f"{category}: {count} attempts ({detail})")
+    lines.append(f"total: {total} attempts")
+    return lines
+
+
+def pytest_terminal_summary(terminalreporter):
+    if not _ADVERSARIAL_TALLY:
+        return
+    lines = _adversarial_summary()
+    terminalreporter.write_sep("-", "adversarial attempts per category")
+    for line in lines:
+        terminalreporter.write_line(line)
+    run_dir = os.path.join(os.path.dirname(os.path.dirname(__file__)), ".run")
+    os.makedirs(run_dir, exist_ok=True)
+    with open(
+        os.path.join(run_dir, "adversarial-summary.txt"), "w", encoding="utf-8"
+    ) as summary:
+        summary.write("\n".join(lines) + "\n")
