@@ -23,6 +23,7 @@
         "wizards/regie_timesheet_period_contest_views.xml",
         "views/regie_contract_views.xml",
         "views/regie_contract_expense_views.xml",
+        "views/regie_vigilance_document_views.xml",
         "views/regie_mission_views.xml",
         "views/regie_review_views.xml",
         "views/regie_clause_template_views.xml",

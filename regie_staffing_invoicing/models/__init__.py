@@ -13,3 +13,4 @@ from . import account_chart_template
 from . import regie_contract_client_order
 from . import account_move_references
 from . import regie_timesheet_period_references
+from . import account_move_vigilance

@@ -14,3 +14,4 @@ from . import test_need_to_know
 from . import test_tours_invoicing
 from . import test_service_product
 from . import test_client_order
+from . import test_vigilance
