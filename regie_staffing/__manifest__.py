@@ -43,6 +43,7 @@
     "demo": [
         "demo/regie_contract_demo.xml",
         "demo/regie_timesheet_period_demo.xml",
+        "demo/regie_vigilance_document_demo.xml",
     ],
     "assets": {
         "web.assets_frontend": [

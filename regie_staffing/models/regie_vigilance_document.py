@@ -59,7 +59,7 @@ class RegieVigilanceDocument(models.Model):
         "res.users", string="Checked by", readonly=True, tracking=True
     )
     checked_date = fields.Date(readonly=True)
-    document = fields.Binary(attachment=True)
+    document = fields.Binary(string="File", attachment=True)
     document_name = fields.Char()
     is_valid = fields.Boolean(
         string="Valid", compute="_compute_is_valid", search="_search_is_valid"
