@@ -2,7 +2,7 @@
     "name": "Régie Staffing Invoicing",
     "summary": "Invoice validated régie months at the daily rate (TJM): customer "
     "invoices and vendor bills",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Accounting/Accounting",
     "author": "Régie Staffing Team",
     "website": "https://github.com/regie-staffing/regie-staffing",

@@ -9,7 +9,14 @@ from odoo_client import fault
 
 @pytest.fixture(scope="module")
 def accountant(make_user):
-    return make_user("accountant", ["base.group_user", "account.group_account_invoice"])
+    return make_user(
+        "accountant",
+        [
+            "base.group_user",
+            "account.group_account_invoice",
+            "regie_staffing_invoicing.group_regie_accountant",
+        ],
+    )
 
 
 def validated_months(admin, manager, lead, make_user, run_id, tag, count):
@@ -148,7 +155,12 @@ def test_concurrent_invoicing_creates_one_invoice(
         admin, manager, lead, make_user, run_id, "conc", 1
     )
     other = make_user(
-        "accountant2", ["base.group_user", "account.group_account_invoice"]
+        "accountant2",
+        [
+            "base.group_user",
+            "account.group_account_invoice",
+            "regie_staffing_invoicing.group_regie_accountant",
+        ],
     )
     barrier = threading.Barrier(2)
     results = {}

@@ -25,3 +25,4 @@ from . import test_timesheet_input
 from . import test_working_calendar
 from . import test_extranet
 from . import test_tours_extranet
+from . import test_multi_company

@@ -130,6 +130,10 @@ class AccountMove(models.Model):
     def _onchange_partner_id_regie_contract(self):
         if self.move_type not in ("in_invoice", "in_refund") or self.state != "draft":
             return
+        # Odoo's Invoicing rights alone read no régie contract: nothing to
+        # propose to those accountants.
+        if not self.env["regie.contract"].has_access("read"):
+            return
         provider = self.partner_id.commercial_partner_id
         if self.regie_contract_id.partner_id.commercial_partner_id == provider:
             return

@@ -17,10 +17,15 @@ from odoo.addons.regie_staffing.models.regie_workflow import (
     workflow,
 )
 
+# Links to the invoices themselves: whoever reads accounting documents.
 INVOICE_GROUPS = "account.group_account_invoice,account.group_account_readonly"
+# The accountants of the régie contracts. Odoo's Invoicing rights alone (which
+# the default user template may carry) read no régie record nor amount.
+REGIE_ACCOUNTANT = "regie_staffing_invoicing.group_regie_accountant"
 # Need to know: the rates, budgets and invoiced amounts of a contract are read
-# by its leads and managers and by the accountants, never by its consultants.
-MONEY_GROUPS = "regie_staffing.group_lead," + INVOICE_GROUPS
+# by its leads and managers and by the régie accountants, never by its
+# consultants.
+MONEY_GROUPS = "regie_staffing.group_lead," + REGIE_ACCOUNTANT
 
 
 class RegieContract(models.Model):

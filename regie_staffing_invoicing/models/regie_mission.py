@@ -1,20 +1,19 @@
 from odoo import api, fields, models
 
-from .regie_contract import INVOICE_GROUPS, MONEY_GROUPS
+from .regie_contract import INVOICE_GROUPS, MONEY_GROUPS, REGIE_ACCOUNTANT
 
 
 class RegieMission(models.Model):
     _inherit = "regie.mission"
 
-    # The accountants read the rates they invoice (see MONEY_GROUPS).
+    # The régie accountants read the rates they invoice (see MONEY_GROUPS).
     daily_rate = fields.Monetary(groups=MONEY_GROUPS)
     rate_ids = fields.One2many(groups=MONEY_GROUPS)
     current_rate = fields.Monetary(groups=MONEY_GROUPS)
     daily_cost = fields.Monetary(
         string="Daily cost",
         currency_field="currency_id",
-        groups="account.group_account_invoice,account.group_account_readonly,"
-        "regie_staffing.group_manager",
+        groups=REGIE_ACCOUNTANT + ",regie_staffing.group_manager",
         help="What a day of the consultant costs on this mission, in the "
         "contract's currency. The margin analysis uses it, else the employee's "
         "hourly cost times the hours worked (a subcontracted consultant costs "

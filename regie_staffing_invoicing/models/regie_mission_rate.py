@@ -6,5 +6,5 @@ from .regie_contract import MONEY_GROUPS
 class RegieMissionRate(models.Model):
     _inherit = "regie.mission.rate"
 
-    # The accountants read the rates they invoice.
+    # The régie accountants read the rates they invoice.
     daily_rate = fields.Monetary(groups=MONEY_GROUPS)

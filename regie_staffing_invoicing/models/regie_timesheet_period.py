@@ -9,9 +9,10 @@ from odoo.tools import SQL, float_compare, float_is_zero, float_round
 
 from odoo.addons.regie_staffing.models.regie_workflow import workflow
 
+from .regie_contract import INVOICE_GROUPS, REGIE_ACCOUNTANT
+
 _logger = logging.getLogger(__name__)
 
-INVOICE_GROUPS = "account.group_account_invoice,account.group_account_readonly"
 MATCHED_STATES = ("validated", "invoiced")
 
 
@@ -59,7 +60,7 @@ class RegieTimesheetPeriod(models.Model):
         string="Amount to invoice",
         compute="_compute_amount_to_invoice",
         currency_field="currency_id",
-        groups=INVOICE_GROUPS + ",regie_staffing.group_manager",
+        groups=REGIE_ACCOUNTANT + ",regie_staffing.group_manager",
         help="Validated days not invoiced yet times the daily rate in force on "
         "them (a month whose rate changes inside it is valued per rate), in the "
         "contract's currency.",
@@ -149,11 +150,23 @@ class RegieTimesheetPeriod(models.Model):
     # ------------------------------------------------------------------
 
     def _check_can_invoice(self):
+        # The régie accountants invoice; a régie manager too when he also has
+        # Invoicing rights. Invoicing rights alone (or with the Project lead
+        # group) do not invoice the months.
+        user = self.env.user
         if not (
-            self.env.su or self.env.user.has_group("account.group_account_invoice")
+            self.env.su
+            or user.has_group(REGIE_ACCOUNTANT)
+            or (
+                user.has_group("regie_staffing.group_manager")
+                and user.has_group("account.group_account_invoice")
+            )
         ):
             raise AccessError(
-                self.env._("Only accountants (Invoicing group) can invoice months.")
+                self.env._(
+                    "Only the régie accountants (or régie managers with Invoicing "
+                    "rights) can invoice months."
+                )
             )
         self.check_access("read")
 

@@ -15,3 +15,5 @@ from . import test_tours_invoicing
 from . import test_service_product
 from . import test_client_order
 from . import test_vigilance
+from . import test_regie_accountant
+from . import test_multi_company_invoicing

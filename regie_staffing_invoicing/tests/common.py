@@ -121,13 +121,13 @@ class RegieInvoicingCommon(RegieMoneyAssertions, AccountTestInvoicingCommon):
         cls.accountant = new_test_user(
             cls.env,
             login="inv_accountant",
-            groups="account.group_account_manager",
+            groups="account.group_account_manager,regie_staffing_invoicing.group_regie_accountant",
             **user_values,
         )
         cls.billing = new_test_user(
             cls.env,
             login="inv_billing",
-            groups="account.group_account_invoice",
+            groups="regie_staffing_invoicing.group_regie_accountant",
             **user_values,
         )
         cls.index = cls.env["regie.price.index"].create(

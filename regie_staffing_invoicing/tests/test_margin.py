@@ -111,7 +111,7 @@ class TestMarginReport(RegieBuySideCommon):
         accountant = new_test_user(
             self.env,
             login="h9_margin_accountant",
-            groups="account.group_account_invoice",
+            groups="regie_staffing_invoicing.group_regie_accountant",
             company_id=self.env.company.id,
         )
         consultant = new_test_user(

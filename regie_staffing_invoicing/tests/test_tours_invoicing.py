@@ -27,7 +27,7 @@ class TestInvoicingTours(RegieMoneyAssertions, RegieTourCase):
             env,
             login="tour_accountant",
             name="Tour Accountant",
-            groups="account.group_account_invoice",
+            groups="regie_staffing_invoicing.group_regie_accountant",
             company_id=company.id,
             company_ids=company.ids,
         )

@@ -106,13 +106,13 @@ class TestVendorBillMatching(RegieBuySideCommon):
         cls.accountant = new_test_user(
             cls.env,
             login="h9_accountant",
-            groups="account.group_account_invoice",
+            groups="regie_staffing_invoicing.group_regie_accountant",
             company_id=cls.env.company.id,
         )
         cls.override_accountant = new_test_user(
             cls.env,
             login="h9_override",
-            groups="account.group_account_invoice,"
+            groups="regie_staffing_invoicing.group_regie_accountant,"
             "regie_staffing_invoicing.group_bill_override",
             company_id=cls.env.company.id,
         )
