@@ -1601,6 +1601,8 @@ class RegieTimesheetPeriod(models.Model):
                 notif_recipients.append((message, recipient_ids))
         if not mail_values_list:
             return
+        # As mail.thread: no default_* key of the caller reaches the e-mails.
+        # pylint: disable=context-overridden
         context = clean_context(self.env.context)
         mails = (
             self.env["mail.mail"].sudo().with_context(context).create(mail_values_list)
