@@ -74,7 +74,19 @@ class KillServer:
             "--log-level=warn",
             f"--logfile={self.log}",
         ]
-        self.process = subprocess.Popen(command, stdin=subprocess.DEVNULL)
+        # Without wkhtmltopdf on its PATH (Odoo's own fallback: the signed CRA
+        # is not kept): what is checked is billing, and the common Debian build
+        # renders one PDF per run, 200 runs of it for these months.
+        path = [
+            directory
+            for directory in os.environ.get("PATH", os.defpath).split(os.pathsep)
+            if not os.path.exists(os.path.join(directory, "wkhtmltopdf"))
+        ]
+        self.process = subprocess.Popen(
+            command,
+            stdin=subprocess.DEVNULL,
+            env=dict(os.environ, PATH=os.pathsep.join(path)),
+        )
         deadline = time.monotonic() + 180
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -88,11 +100,6 @@ class KillServer:
                 time.sleep(0.5)
         else:
             raise AssertionError(f"the kill server did not answer on {self.url}")
-
-    def use_own_url(self, admin):
-        """wkhtmltopdf renders the CRA PDFs from this server's own address,
-        not the one the copied database remembers."""
-        admin.call("ir.config_parameter", "set_param", "report.url", self.url)
 
     def kill(self):
         """SIGKILL, then wait until PostgreSQL has dropped the dead server's
@@ -250,7 +257,6 @@ def check_nothing_half_written(state):
 def test_kill_while_invoicing_200_months(admin, kill_server, run_id):
     server = kill_server
     boss = OdooClient(server.url, server.db, "admin", admin.password)
-    server.use_own_url(boss)
     started = time.monotonic()
     months = validated_months(boss, f"kill{run_id}")
     prepared = time.monotonic() - started
@@ -300,7 +306,6 @@ def test_kill_while_invoicing_200_months(admin, kill_server, run_id):
 
     server.start()
     boss = OdooClient(server.url, server.db, "admin", admin.password)
-    server.use_own_url(boss)
     after_kill = billing(boss, months)
     check_nothing_half_written(after_kill)
     # One transaction: the kill rolled it all back.
