@@ -31,6 +31,7 @@
         "views/regie_activity_type_views.xml",
         "views/regie_timesheet_period_views.xml",
         "views/regie_timesheet_dispute_views.xml",
+        "views/regie_close_batch_views.xml",
         "views/account_analytic_line_views.xml",
         "views/regie_portal_templates.xml",
         "views/regie_extranet_templates.xml",

@@ -12,6 +12,7 @@
         "security/regie_staffing_invoicing_groups.xml",
         "security/ir.model.access.csv",
         "security/regie_staffing_invoicing_rules.xml",
+        "security/regie_close_batch_security.xml",
         "data/product_product_data.xml",
         "data/regie_staffing_invoicing_data.xml",
         "views/regie_price_index_views.xml",

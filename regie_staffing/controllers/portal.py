@@ -552,8 +552,9 @@ class RegiePortal(CustomerPortal):
         period, error_response = self._regie_month_or_error(period_id, access_token)
         if error_response:
             return error_response
+        # Just validated, its report may still be pending: rendered now.
         attachment = (
-            period.report_attachment_id if "report_attachment_id" in period else False
+            period._get_signed_report() if "report_attachment_id" in period else False
         )
         if attachment and attachment.mimetype == "application/pdf" and attachment.raw:
             # The signed CRA frozen at validation, not a re-rendering.

@@ -16,6 +16,7 @@ from . import regie_activity_type
 from . import regie_timesheet_period
 from . import regie_timesheet_dispute
 from . import res_partner
+from . import regie_close_batch
 from . import resource_calendar
 from . import regie_extranet
 from . import regie_contract_expense

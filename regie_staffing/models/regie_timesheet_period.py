@@ -67,6 +67,10 @@ _PDF_ENGINE_RENDERS_SEVERAL = {}
 # installed build renders several documents, else one by one (about 2 s each).
 RENDER_BATCH = 50
 RENDER_BATCH_ONE_BY_ONE = 10
+# Signed reports rendered per scheduler call: in one wkhtmltopdf run when the
+# installed build renders several documents, else one by one (about 2 s each).
+RENDER_BATCH = 50
+RENDER_BATCH_ONE_BY_ONE = 10
 
 
 class RegieTimesheetPeriod(models.Model):
@@ -210,8 +214,8 @@ class RegieTimesheetPeriod(models.Model):
         string="Signed Report Pending",
         readonly=True,
         copy=False,
-        help="The signed report of this validated month could not be rendered "
-        "yet: a scheduled action renders it again.",
+        help="The signed report of this validated month is not rendered yet: "
+        "a scheduled action renders it in the background.",
     )
     submit_reminder_date = fields.Date(readonly=True, copy=False)
     validation_reminder_date = fields.Date(readonly=True, copy=False)
@@ -529,15 +533,8 @@ class RegieTimesheetPeriod(models.Model):
                 )
             )
         date_from = self._parse_month(date)
-        date_to = date_from + relativedelta(day=31)
         missions = self.env["regie.mission"].search(
-            [
-                ("state", "=", "active"),
-                ("date_start", "<=", date_to),
-                "|",
-                ("date_end", "=", False),
-                ("date_end", ">=", date_from),
-            ]
+            self._get_generation_mission_domain(date_from)
         )
         # Existing months may be outside the caller's rules; creating them twice
         # would only hit the unique constraint.
@@ -597,11 +594,29 @@ class RegieTimesheetPeriod(models.Model):
         self._notify_validators()
         return True
 
+    @api.model
+    def action_generate_periods(self):
+        """The list's "Generate this month" button: the months of the current
+        month, many of them in the background."""
+        today = fields.Date.context_today(self)
+        if not (self.env.su or self.env.user.has_group("regie_staffing.group_lead")):
+            # The same refusal as generate_periods, before anything is queued.
+            return self.generate_periods(today)
+        batch = self._enqueue_generation(today)
+        if batch:
+            return batch._get_queued_action()
+        self.generate_periods(today)
+        return {"type": "ir.actions.client", "tag": "soft_reload"}
+
     def action_confirm_submit(self):
         """Submit the months, after a confirmation naming what looks early or
         incomplete (a month not over, fewer days logged than working days)
-        when there is any."""
+        when there is any. From a list, many months are submitted in the
+        background."""
         self.check_access("write")
+        queued = self._enqueue_close_batch("submit")
+        if queued:
+            return queued
         if not any(self._get_submit_warnings().values()):
             return self.action_submit()
         return self._action_open_submit_wizard()
@@ -652,7 +667,11 @@ class RegieTimesheetPeriod(models.Model):
     def action_validate(self):
         """Validate submitted months: freeze their lines (hash), keep the signed
         report and rotate the portal link. Allowed to a project lead of the
-        contract or a régie manager, never to the month's own consultant."""
+        contract or a régie manager, never to the month's own consultant.
+        From a list, many months are validated in the background."""
+        queued = self._enqueue_close_batch("validate")
+        if queued:
+            return queued
         self._check_can_validate()
         typed = self._check_typed_by_validator()
         self._lock_for_update()
@@ -941,7 +960,8 @@ class RegieTimesheetPeriod(models.Model):
             )
         periods._clear_reminders()
         periods._notify_consultants("validated")
-        periods._keep_signed_reports()
+        # The signed PDF is rendered in the background, from the frozen month.
+        periods._mark_reports_pending(delay=timedelta())
         if not partner:
             if tacit:
                 body = self.env._(
@@ -1918,6 +1938,24 @@ class RegieTimesheetPeriod(models.Model):
             "context": {"default_period_ids": self.ids},
         }
 
+    def _enqueue_close_batch(self, operation, **vals):
+        """From a months list (context key ``regie_close_batch``, set by its
+        buttons), queue a selection larger than the threshold as a background
+        batch and return the notification to show. Return None when the
+        action is to run now: small selections, calls from code."""
+        if not self.env.context.get("regie_close_batch"):
+            return None
+        batches = self.env["regie.close.batch"]
+        if not batches._is_large(len(self)):
+            return None
+        self._check_close_batch_access(operation)
+        return batches._enqueue(operation, self, **vals)._get_queued_action()
+
+    def _check_close_batch_access(self, operation):
+        """Hook: refuse at once to queue months the user may not act on (the
+        batch checks each month again with his rights)."""
+        self.check_access("write")
+
     def _subscribe_consultants(self):
         """Each consultant follows his own months: one search and one insert
         for the batch, whoever creates them."""
@@ -2012,45 +2050,73 @@ class RegieTimesheetPeriod(models.Model):
         )
 
     def _keep_signed_reports(self):
-        """Render the CRA of the validated months and keep it as attachment,
-        when the report exists (one rendering for the batch).
+        """Render the CRA of the validated months that have none yet and keep
+        it as attachment, when the report exists (one rendering for the batch;
+        a report already kept is never rendered again).
 
         A failed rendering never undoes the validation: the months stay
         validated and frozen, say that their report is pending, and the
-        scheduled action renders it again later."""
+        scheduled action renders it again later. When the batch fails, each
+        month is tried alone, so that one month does not hold the others."""
         report = self.env.ref(REPORT_XMLID, raise_if_not_found=False)
-        if not report or not self:
+        kept = self.filtered("report_attachment_id")
+        kept.filtered("report_pending").write({"report_pending": False})
+        periods = self - kept
+        if not report or not periods:
             return
         if not self.env.registry.ready:
             # Months validated by data files while modules load: no server
             # answers yet for the report's styles; the scheduled action renders
             # them once one does.
-            self._mark_reports_pending(delay=timedelta())
+            periods._mark_reports_pending(delay=timedelta())
             return
         self.env.flush_all()
         # One fetch of all the lines for the batch: the template reads them
         # month by month, which would fetch them month by month.
-        lines = self.timesheet_ids
+        lines = periods.timesheet_ids
         lines.fetch(
             [name for name, field in lines._fields.items() if field.prefetch is True]
         )
         lines.regie_activity_type_id.mapped("name")
+        rendered = periods._render_and_store_reports(report)
+        if rendered is None and len(periods) > 1:
+            rendered = set()
+            for period in periods:
+                rendered |= period._render_and_store_reports(report) or set()
+        periods.filtered(
+            lambda period: period.id not in (rendered or ())
+        )._mark_reports_pending()
+
+    def _render_and_store_reports(self, report):
+        """Render and keep the reports of the months in a savepoint; return
+        the ids rendered, None when the rendering failed."""
         try:
             with self.env.cr.savepoint():
                 contents = self._render_reports(report)
                 self._store_signed_reports(contents)
-        except Exception:
+        except Exception:  # noqa: BLE001 - the month stays validated, pending
             _logger.warning(
                 "The signed activity reports of %s could not be rendered; "
                 "they will be rendered again by the scheduled action.",
                 self,
                 exc_info=True,
             )
-            contents = {}
-        self.filtered(lambda period: period.id not in contents)._mark_reports_pending()
+            return None
+        return set(contents)
+
+    def _get_signed_report(self):
+        """The signed report of the month, rendered now when it is still
+        pending (a client downloads it right after validating online)."""
+        self.ensure_one()
+        period = self.sudo()
+        if period.report_pending and not period.report_attachment_id:
+            period._period_workflow()._keep_signed_reports()
+        return period.report_attachment_id
 
     def _mark_reports_pending(self, delay=timedelta(minutes=10)):
-        if not self:
+        """Say that the signed report of the months is to be rendered, and
+        wake the scheduled action that renders it up after ``delay``."""
+        if not self or not self.env.ref(REPORT_XMLID, raise_if_not_found=False):
             return
         self.write({"report_pending": True})
         cron = self.env.ref(
@@ -2091,16 +2157,28 @@ class RegieTimesheetPeriod(models.Model):
                 )
 
     @api.model
-    def _cron_render_pending_reports(self, batch_size=50):
-        """Render the signed reports that could not be rendered at validation,
-        a batch per run; the scheduler runs the next batch at once while the
-        previous one made progress."""
+    def _cron_render_pending_reports(self, batch_size=None):
+        """Render the signed reports of the validated months, a batch per
+        call: as many months per wkhtmltopdf run as the installed build
+        renders (RENDER_BATCH), else a few months one by one. The scheduler
+        commits each batch and calls again while the previous one made
+        progress."""
         domain = [
             ("report_pending", "=", True),
             ("state", "not in", ("draft", "submitted", "contested")),
         ]
         remaining = self.search_count(domain)
-        periods = self.search(domain, limit=batch_size)
+        if not remaining:
+            return True
+        if not batch_size:
+            batch_size = RENDER_BATCH
+            if not self._is_html_report_mode() and not (
+                self._pdf_engine_renders_several(self.env["ir.actions.report"].sudo())
+            ):
+                batch_size = RENDER_BATCH_ONE_BY_ONE
+        # A month whose rendering failed is marked pending again (written
+        # later): the others go first.
+        periods = self.search(domain, limit=batch_size, order="write_date, id")
         periods.sudo()._period_workflow()._keep_signed_reports()
         done = len(periods.filtered(lambda period: not period.report_pending))
         self.env["ir.cron"]._notify_progress(done=done, remaining=remaining - done)
@@ -2118,9 +2196,7 @@ class RegieTimesheetPeriod(models.Model):
         report_model = self.env["ir.actions.report"].sudo()
         ids = self.ids
         test_mode = tools.config["test_enable"] or tools.config["test_file"]
-        if (test_mode and not self.env.context.get("force_report_rendering")) or (
-            report_model.get_wkhtmltopdf_state() == "install"
-        ):
+        if self._is_html_report_mode():
             if not test_mode:
                 _logger.warning("wkhtmltopdf missing: the signed CRA is not kept.")
                 return {}
@@ -2161,6 +2237,15 @@ class RegieTimesheetPeriod(models.Model):
                     )
                 result[res_id] = (content, "pdf", "application/pdf")
         return result
+
+    @api.model
+    def _is_html_report_mode(self):
+        """Reports are kept as HTML in tests (unless ``force_report_rendering``)
+        and not kept when wkhtmltopdf is missing."""
+        test_mode = tools.config["test_enable"] or tools.config["test_file"]
+        return bool(
+            test_mode and not self.env.context.get("force_report_rendering")
+        ) or (self.env["ir.actions.report"].sudo().get_wkhtmltopdf_state() == "install")
 
     @api.model
     def _pdf_engine_renders_several(self, report_model):
@@ -2417,8 +2502,44 @@ class RegieTimesheetPeriod(models.Model):
 
     @api.model
     def _cron_generate_periods(self):
-        self.generate_periods(fields.Date.context_today(self))
+        """Generate the months of the current month; many are created in a
+        background batch, a chunk per transaction."""
+        today = fields.Date.context_today(self)
+        if not self._enqueue_generation(today):
+            self.generate_periods(today)
         return True
+
+    @api.model
+    def _enqueue_generation(self, date):
+        """Queue the generation of the month of ``date`` when it creates more
+        months than the threshold; return the batch (None when small)."""
+        date_from = self._parse_month(date)
+        missions = self.env["regie.mission"].search(
+            self._get_generation_mission_domain(date_from)
+        )
+        existing = self.sudo().search_fetch(
+            [("mission_id", "in", missions.ids), ("date_from", "=", date_from)],
+            ["mission_id"],
+        )
+        batches = self.env["regie.close.batch"]
+        queued = batches._get_queued_ids("generate", date=date_from)
+        missing = (missions - existing.mission_id).filtered(
+            lambda mission: mission.id not in queued
+        )
+        if not batches._is_large(len(missing)):
+            return None
+        return batches._enqueue("generate", missing, date=date_from)
+
+    @api.model
+    def _get_generation_mission_domain(self, date_from):
+        """The missions that get a month starting on ``date_from``."""
+        return [
+            ("state", "=", "active"),
+            ("date_start", "<=", date_from + relativedelta(day=31)),
+            "|",
+            ("date_end", "=", False),
+            ("date_end", ">=", date_from),
+        ]
 
     @api.model
     def _cron_tacit_acceptance(self):
@@ -2436,6 +2557,14 @@ class RegieTimesheetPeriod(models.Model):
                 <= now
             )
         )
+        batches = self.env["regie.close.batch"]
+        if batches._is_large(len(due)):
+            # Many months: validated in the background, a chunk per transaction.
+            queued = batches._get_queued_ids("validate", tacit_acceptance=True)
+            due = due.filtered(lambda p: p.id not in queued)
+            if due:
+                batches._enqueue("validate", due, tacit_acceptance=True)
+            return True
         if due:
             due._lock_for_update()
             due.filtered(lambda p: p.state == "submitted")._do_validate(tacit=True)

@@ -26,3 +26,4 @@ from . import test_working_calendar
 from . import test_extranet
 from . import test_tours_extranet
 from . import test_multi_company
+from . import test_close_batch

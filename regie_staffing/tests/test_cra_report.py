@@ -216,6 +216,14 @@ class TestCraReportBatch(RegieCommon):
             force_report_rendering=True
         ).action_validate()
         self.assertEqual(set(self.periods.mapped("state")), {"validated"})
+        # Frozen at once, the PDFs rendered after, by the scheduled action.
+        self.assertTrue(all(self.periods.mapped("report_pending")))
+        self.assertFalse(self.periods.report_attachment_id)
+        # One run of the scheduled action (the database may hold other
+        # pending months).
+        self.env["regie.timesheet.period"].with_context(
+            force_report_rendering=True
+        )._cron_render_pending_reports(batch_size=50)
         self.assertFalse(any(self.periods.mapped("report_pending")))
         # Each month's PDF holds that month's report and no other.
         for period in self.periods:
@@ -242,6 +250,9 @@ class TestCraReportBatch(RegieCommon):
                 self.periods.with_user(self.lead_user).with_context(
                     force_report_rendering=True
                 ).action_validate()
+                self.env["regie.timesheet.period"].with_context(
+                    force_report_rendering=True
+                )._cron_render_pending_reports(batch_size=50)
         self.assertEqual(set(self.periods.mapped("state")), {"validated"})
         self.assertTrue(all(self.periods.mapped("lines_hash")))
         self.assertTrue(all(self.periods.mapped("report_pending")))
@@ -252,7 +263,7 @@ class TestCraReportBatch(RegieCommon):
         # The scheduled action renders them once the engine works again.
         self.env["regie.timesheet.period"].with_context(
             force_report_rendering=True
-        )._cron_render_pending_reports()
+        )._cron_render_pending_reports(batch_size=50)
         self.assertFalse(any(self.periods.mapped("report_pending")))
         self.assertEqual(len(self.periods.report_attachment_id), 5)
         for period in self.periods:

@@ -180,6 +180,12 @@ class TestTimesheetPeriod(RegiePeriodCommon):
             "regie_staffing.action_report_regie_timesheet_period",
             raise_if_not_found=False,
         ):
+            # The signed report is rendered after the validation, in the
+            # background.
+            self.assertTrue(period.report_pending)
+            self.assertFalse(period.report_attachment_id)
+            self.env["regie.timesheet.period"]._cron_render_pending_reports()
+            self.assertFalse(period.report_pending)
             self.assertEqual(period.report_attachment_id.res_id, period.id)
         bodies = " ".join(period.message_ids.mapped("body"))
         self.assertIn("submitted", bodies)

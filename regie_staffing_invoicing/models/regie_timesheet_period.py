@@ -91,10 +91,16 @@ class RegieTimesheetPeriod(models.Model):
         its reason in the summary; the others are invoiced. When nothing could
         be invoiced, the reasons are raised as an error.
 
+        From a list, many months are invoiced in the background (a
+        notification is returned instead).
+
         :param invoice_date: date of the invoices (default: today)
         :return: an action opening the created invoices; its context carries
             ``regie_invoicing_summary`` (created ids, skipped contracts)
         """
+        queued = self._enqueue_close_batch("invoice", invoice_date=invoice_date)
+        if queued:
+            return queued
         self._check_can_invoice()
         # The invoice link is an accounting field: read for every month.
         not_invoiceable = self.sudo().filtered(
@@ -892,6 +898,12 @@ class RegieTimesheetPeriod(models.Model):
         )._copy_reports_to_invoices()
         return res
 
+    def _check_close_batch_access(self, operation):
+        if operation == "invoice":
+            self._check_can_invoice()
+            return
+        super()._check_close_batch_access(operation)
+
     def _copy_reports_to_invoices(self):
         self.env["ir.attachment"].sudo().create(
             [
@@ -972,6 +984,14 @@ class RegieTimesheetPeriod(models.Model):
                 period.contract_id._get_invoicing_period_end(period.date_from) < today
             )
         )
+        batches = self.env["regie.close.batch"]
+        if batches._is_large(len(periods)):
+            # Many months: invoiced in the background, a chunk per transaction.
+            queued = batches._get_queued_ids("invoice")
+            periods = periods.filtered(lambda period: period.id not in queued)
+            if periods:
+                batches._enqueue("invoice", periods)
+            return True
         moves, skipped = periods._create_invoices()
         _logger.info(
             "Régie automatic invoicing: %s invoice(s) created, %s contract(s) skipped.",

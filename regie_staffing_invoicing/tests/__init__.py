@@ -17,3 +17,4 @@ from . import test_client_order
 from . import test_vigilance
 from . import test_regie_accountant
 from . import test_multi_company_invoicing
+from . import test_close_batch_invoicing
