@@ -20,6 +20,7 @@ REGIE_MODELS = (
     "regie.review.kpi.value",
     "regie.timesheet.period",
     "regie.timesheet.dispute",
+    "regie.vigilance.document",
 )
 
 
@@ -52,6 +53,13 @@ class RegieTwoCompaniesCommon(RegieCommon):
         )
         cls.env["regie.mission.deliverable"].create(
             {"mission_id": cls.mission.id, "name": "Specification A"}
+        )
+        cls.env["regie.vigilance.document"].create(
+            {
+                "partner_id": cls.client.id,
+                "document_type": "registration",
+                "issue_date": date(2025, 1, 2),
+            }
         )
         contract.action_activate()
         cls.period = cls._submitted_month(cls.employee, contract)
@@ -151,6 +159,8 @@ class TestMultiCompany(RegieTwoCompaniesCommon):
         for user in self.users_b:
             env = self.env(user=user)
             for model, records in records_a.items():
+                if not env[model].has_access("read"):
+                    continue
                 found = env[model].search([("id", "in", records.ids)])
                 self.assertFalse(found, f"{user.login} finds {model}")
                 self.assertFalse(
