@@ -56,7 +56,7 @@ class RegieMission(models.Model):
     )
     # Need to know: the rates sold (or bought) are for the contract's leads
     # and managers (accountants too, with the invoicing addon); consultants
-    # see their days. Code needing a rate reads it with get_rate().
+    # see their days. Code needing a rate reads it with _get_rate().
     daily_rate = fields.Monetary(
         string="Daily Rate (TJM)",
         currency_field="currency_id",
@@ -149,14 +149,14 @@ class RegieMission(models.Model):
     def _compute_current_rate(self):
         today = fields.Date.context_today(self)
         for mission in self:
-            mission.current_rate = mission.get_rate(today)
+            mission.current_rate = mission._get_rate(today)
 
     @api.depends("direction", "rate_ids.date_from", "rate_ids.daily_rate", "daily_rate")
     def _compute_purchase_rate(self):
         today = fields.Date.context_today(self)
         for mission in self:
             mission.purchase_rate = (
-                mission.get_rate(today) if mission.direction == "purchase" else 0.0
+                mission._get_rate(today) if mission.direction == "purchase" else 0.0
             )
 
     @api.depends("contract_id")
@@ -392,12 +392,20 @@ class RegieMission(models.Model):
     def get_rate(self, date):
         """Return the daily rate in force on ``date`` (a date or 'YYYY-MM-DD'):
         the latest dated rate starting on or before it, else the mission's
-        daily rate."""
+        daily rate. Public API: the caller must be allowed to read the
+        mission and its rates (need to know: leads, managers, accountants)."""
+        self.ensure_one()
+        if not self.env.su:
+            self.check_access("read")
+            self.check_field_access_rights("read", ["daily_rate"])
+        return self._get_rate(date)
+
+    def _get_rate(self, date):
+        """The rate in force on ``date``, whoever asks: internal callers (the
+        amounts of the months, invoices, margins) need it for everyone."""
         self.ensure_one()
         date = self.env["regie.contract"]._parse_date(date)
         date = date or fields.Date.context_today(self)
-        # The rates are restricted fields: internal callers (amounts of the
-        # months, invoices) need the value whoever runs them.
         mission = self.sudo()
         rates = mission.rate_ids.filtered(lambda r: r.date_from <= date)
         if not rates:

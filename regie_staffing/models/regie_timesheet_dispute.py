@@ -76,6 +76,18 @@ class RegieTimesheetDispute(models.Model):
     resolved_by_id = fields.Many2one("res.users", readonly=True, copy=False)
     resolved_date = fields.Datetime(readonly=True, copy=False)
 
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_raised(self):
+        # The client's statement is evidence: it stays with its month.
+        if self:
+            raise UserError(
+                self.env._(
+                    "A dispute cannot be deleted (%(disputes)s): answer it, accept or "
+                    "reject it; it stays on its month as the client raised it.",
+                    disputes=", ".join(self.mapped("display_name")),
+                )
+            )
+
     @api.depends("period_id.name")
     def _compute_name(self):
         for dispute in self:

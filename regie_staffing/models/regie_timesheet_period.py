@@ -67,10 +67,6 @@ _PDF_ENGINE_RENDERS_SEVERAL = {}
 # installed build renders several documents, else one by one (about 2 s each).
 RENDER_BATCH = 50
 RENDER_BATCH_ONE_BY_ONE = 10
-# Signed reports rendered per scheduler call: in one wkhtmltopdf run when the
-# installed build renders several documents, else one by one (about 2 s each).
-RENDER_BATCH = 50
-RENDER_BATCH_ONE_BY_ONE = 10
 
 
 class RegieTimesheetPeriod(models.Model):

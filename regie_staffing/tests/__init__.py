@@ -22,8 +22,8 @@ from . import test_tours_manager
 from . import test_contract_form
 from . import test_access_hardening
 from . import test_timesheet_input
+from . import test_multi_company
 from . import test_working_calendar
 from . import test_extranet
 from . import test_tours_extranet
-from . import test_multi_company
 from . import test_close_batch

@@ -204,6 +204,13 @@ class TestDisputeStatement(RegiePeriodCommon):
             self.dispute.with_user(self.lead_user).answer = "Changed"
         self.assertEqual(self.dispute.answer, "The 5th was worked on site.")
 
+    def test_nobody_deletes_the_statement(self):
+        for env_user in (self.manager_user, self.env.user):
+            with self.assertRaises(UserError):
+                self.dispute.with_user(env_user).unlink()
+        self.assertTrue(self.dispute.exists())
+        self._assert_statement_unchanged()
+
     def test_consultant_cannot_answer(self):
         with self.assertRaises(AccessError):
             self.dispute.with_user(self.consultant_user).answer = "Mine"
@@ -332,3 +339,28 @@ class TestPortalHardening(RegiePortalCommon, HttpCase):
         result = self._sign(SIGNATURE)
         self.assertTrue(result.get("force_refresh"), result)
         self.assertEqual(self._reload(self.period).signature.decode(), SIGNATURE)
+
+
+@tagged("post_install", "-at_install")
+class TestRateAndWizardAccess(RegiePeriodCommon):
+    """Found by the adversarial suite: the TJM through get_rate, and the
+    submit wizard given someone else's month."""
+
+    def test_get_rate_needs_the_right_to_read_rates(self):
+        self.assertEqual(
+            self.mission.with_user(self.lead_user).get_rate("2025-03-03"),
+            self.mission.daily_rate,
+        )
+        for user in (self.consultant_user, self.other_consultant_user):
+            with self.assertRaises(AccessError):
+                self.mission.with_user(user).get_rate("2025-03-03")
+
+    def test_submit_wizard_refuses_a_month_of_someone_else(self):
+        wizard = (
+            self.env["regie.timesheet.period.submit"]
+            .with_user(self.other_consultant_user)
+            .create({"period_ids": [Command.set(self.period.ids)]})
+        )
+        with self.assertRaises(AccessError):
+            wizard.action_confirm()
+        self.assertEqual(self.period.state, "draft")

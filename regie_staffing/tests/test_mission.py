@@ -35,7 +35,8 @@ class TestMission(RegieCommon):
     def test_rate_of_a_day_is_latest_rate_starting_on_or_before(self):
         self._add_rate(date(2025, 4, 1), 550.0)
         self._add_rate(date(2025, 7, 1), 600.0)
-        mission = self.mission.with_user(self.consultant_user)
+        # Public API: whoever may read the rates (see test_access_hardening).
+        mission = self.mission.with_user(self.lead_user)
         self.assertEqual(mission.get_rate(date(2025, 1, 1)), 500.0)
         self.assertEqual(mission.get_rate("2025-03-31"), 500.0)
         self.assertEqual(mission.get_rate("2025-04-01"), 550.0)

@@ -75,5 +75,7 @@ class RegieTimesheetPeriodSubmit(models.TransientModel):
     def action_confirm(self):
         """Submit the months (checks are in action_submit)."""
         self.ensure_one()
-        self.period_ids.action_submit()
+        # The months as given, not only those the user may read: one he may
+        # not see is refused by action_submit, never silently left out.
+        self.sudo().period_ids.with_env(self.env).action_submit()
         return {"type": "ir.actions.act_window_close"}

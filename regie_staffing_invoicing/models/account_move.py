@@ -94,7 +94,7 @@ class AccountMove(models.Model):
                     - line.quantity / factor
                 )
                 expected_quantity = (days - others) * factor
-                rate = period.mission_id.get_rate(line.regie_date_from)
+                rate = period.mission_id._get_rate(line.regie_date_from)
                 expected_price = float_round(rate / factor, precision_digits=digits)
                 if float_compare(
                     line.quantity, expected_quantity, precision_digits=4

@@ -588,7 +588,7 @@ class AccountMove(models.Model):
                 period.billable_days,
                 sum(
                     period.contract_id.currency_id.round(
-                        days * period.mission_id.get_rate(start)
+                        days * period.mission_id._get_rate(start)
                     )
                     for start, days in segments[period.id]
                 ),

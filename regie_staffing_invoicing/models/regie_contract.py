@@ -247,6 +247,7 @@ class RegieContract(models.Model):
 
     def action_view_invoices(self):
         """Open the invoices (or vendor bills) of the contracts."""
+        self.check_access("read")
         moves = (
             self.env["account.move.line"]
             .search([("regie_contract_id", "in", self.ids)])

@@ -130,7 +130,7 @@ class RegieContract(models.Model):
                 ):
                     # A rate set by hand for the revised period is kept.
                     continue
-                old_rate = mission.get_rate(anniversary - timedelta(days=1))
+                old_rate = mission._get_rate(anniversary - timedelta(days=1))
                 if mission.date_end and date_from > mission.date_end:
                     changes.append((mission, old_rate, False, date_from))
                     continue

@@ -24,6 +24,7 @@ class RegieMission(models.Model):
         compute="_compute_regie_invoice_count",
         groups=INVOICE_GROUPS,
     )
+
     @api.model
     def _get_input_bounds(self):
         return {**super()._get_input_bounds(), "daily_cost": (0, 1e9)}
@@ -31,7 +32,6 @@ class RegieMission(models.Model):
     @api.constrains("daily_cost")
     def _check_daily_cost_bounds(self):
         self._check_input_bounds()
-
 
     def _get_regie_moves(self):
         """The invoices and vendor bills billing the mission's months."""

@@ -78,7 +78,7 @@ class RegieTimesheetPeriod(models.Model):
         for period, sudo_period in zip(self, periods, strict=True):
             currency = sudo_period.contract_id.currency_id
             period.amount_to_invoice = sum(
-                currency.round(days * sudo_period.mission_id.get_rate(start))
+                currency.round(days * sudo_period.mission_id._get_rate(start))
                 for start, days in segments.get(period.id, [])
             )
 
@@ -519,7 +519,7 @@ class RegieTimesheetPeriod(models.Model):
         label = self._get_invoice_line_label(lang_env)
         vals_list = []
         for start, days in segments:
-            rate = self.mission_id.get_rate(start)
+            rate = self.mission_id._get_rate(start)
             quantity = float_round(days * factor, precision_digits=qty_digits)
             price = float_round(rate / factor, precision_digits=price_digits)
             name = label

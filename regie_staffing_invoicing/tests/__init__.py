@@ -13,8 +13,8 @@ from . import test_frozen_terms
 from . import test_need_to_know
 from . import test_tours_invoicing
 from . import test_service_product
-from . import test_client_order
-from . import test_vigilance
 from . import test_regie_accountant
 from . import test_multi_company_invoicing
+from . import test_client_order
 from . import test_close_batch_invoicing
+from . import test_vigilance

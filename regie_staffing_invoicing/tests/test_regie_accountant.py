@@ -193,3 +193,8 @@ class TestRegieAccountant(RegieInvoicingCommon):
             report.groups_id,
             self.env.ref("regie_staffing.group_lead") | self.regie_group,
         )
+
+    def test_plain_accountant_gets_no_invoice_of_a_contract(self):
+        self._invoice(self._validated_month(self.mission, date(2025, 9, 1), days=2))
+        with self.assertRaises(AccessError):
+            self.contract.with_user(self.plain_accountant).action_view_invoices()
