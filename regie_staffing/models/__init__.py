@@ -19,5 +19,4 @@ from . import res_partner
 from . import regie_close_batch
 from . import resource_calendar
 from . import regie_extranet
-from . import regie_contract_expense
 from . import regie_vigilance_document

@@ -8,6 +8,7 @@ from odoo.tools import format_date, formatLang
 
 from .regie_frozen import check_frozen_fields
 from .regie_input import check_number_values, check_record_bounds, check_relation_ids
+from .regie_vigilance_document import VIGILANCE_THRESHOLD
 from .regie_workflow import WORKFLOW, check_workflow_fields, workflow
 
 REVIEW_FREQUENCY_MONTHS = {
@@ -1119,3 +1120,132 @@ class RegieContract(models.Model):
             )
         self.env["regie.review"].create(vals_list)
         return True
+
+    vigilance_required = fields.Boolean(
+        compute="_compute_vigilance",
+        help="Purchase contract of a French company, of 5,000 € a year or more "
+        "(excluding tax): the "
+        "provider's vigilance documents are required at signature and every six "
+        "months until the end (Code du travail L8222-1).",
+    )
+    vigilance_state = fields.Selection(
+        [
+            ("not_required", "Not required"),
+            ("compliant", "Compliant"),
+            ("missing", "Documents missing or expired"),
+        ],
+        compute="_compute_vigilance",
+    )
+    vigilance_missing = fields.Char(
+        string="Missing documents", compute="_compute_vigilance"
+    )
+
+    @api.depends(
+        "direction",
+        "partner_id",
+        "mission_ids.daily_rate",
+        "mission_ids.estimated_days",
+        "state",
+    )
+    def _compute_vigilance(self):
+        purchase = self.filtered(
+            lambda contract: (
+                contract.direction == "purchase"
+                and contract.partner_id
+                and contract.state not in ("cancelled", "expired", "terminated")
+            )
+        )
+        missing = purchase.partner_id._regie_vigilance_missing()
+        for contract in self:
+            required = contract in purchase and contract._regie_vigilance_applies()
+            labels = missing.get(contract.partner_id, []) if required else []
+            contract.vigilance_required = required
+            contract.vigilance_state = (
+                "not_required" if not required else "missing" if labels else "compliant"
+            )
+            contract.vigilance_missing = ", ".join(labels) or False
+
+    def _regie_vigilance_applies(self):
+        """Whether the obligation applies: a French company (the Code du
+        travail's), and a yearly amount reaching the threshold: the missions'
+        daily rates × estimated days, over a year (unknown → it applies)."""
+        self.ensure_one()
+        if self.company_id.country_id.code != "FR":
+            return False
+        missions = self.sudo().mission_ids.filtered(
+            lambda mission: mission.state != "cancelled"
+        )
+        if not missions or not all(missions.mapped("estimated_days")):
+            return True
+        amount = sum(
+            mission.daily_rate * mission.estimated_days for mission in missions
+        )
+        start, end = self.date_start, self.date_end
+        if start and end and end > start:
+            years = max((end - start).days / 365.0, 1.0)
+            amount /= years
+        return amount >= VIGILANCE_THRESHOLD
+
+    expense_policy = fields.Selection(
+        [
+            ("none", "Not re-invoiced"),
+            ("at_cost", "At cost, on receipts"),
+            ("at_cost_capped", "At cost, capped per month"),
+            ("flat_per_day", "Flat allowance per day worked"),
+        ],
+        string="Expenses",
+        default="none",
+        required=True,
+        tracking=True,
+        help="How the consultant's expenses (travel, accommodation...) are "
+        "re-invoiced with the month. With Odoo's Expenses app, the expenses of the "
+        "month are shown on its activity report and invoiced with it; without "
+        "it, the report says they are handled outside.",
+    )
+    expense_cap = fields.Monetary(
+        string="Expenses cap per month",
+        currency_field="currency_id",
+        help="At most this amount of expenses re-invoiced per consultant and month.",
+    )
+    expense_flat_amount = fields.Monetary(
+        string="Flat allowance per day",
+        currency_field="currency_id",
+        help="Invoiced for each billable day of the month, whatever the receipts.",
+    )
+
+    @api.constrains("expense_policy", "expense_cap", "expense_flat_amount")
+    def _check_expense_terms(self):
+        for contract in self:
+            for fname in ("expense_cap", "expense_flat_amount"):
+                amount = contract[fname]
+                if amount < 0 or amount != amount or amount > 1e9:
+                    raise ValidationError(
+                        self.env._(
+                            "%(field)s of contract %(contract)s must be zero or "
+                            "positive (got %(amount)s).",
+                            field=self._fields[fname].get_description(self.env)[
+                                "string"
+                            ],
+                            contract=contract.display_name,
+                            amount=formatLang(self.env, amount),
+                        )
+                    )
+            if contract.expense_policy == "at_cost_capped" and not contract.expense_cap:
+                raise ValidationError(
+                    self.env._(
+                        "Contract %(contract)s re-invoices expenses with a cap per "
+                        "month: give the cap.",
+                        contract=contract.display_name,
+                    )
+                )
+            if (
+                contract.expense_policy == "flat_per_day"
+                and not contract.expense_flat_amount
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "Contract %(contract)s re-invoices expenses as a flat "
+                        "allowance per day: give the amount per day.",
+                        contract=contract.display_name,
+                    )
+                )

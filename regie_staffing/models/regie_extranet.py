@@ -223,4 +223,8 @@ class RegieTimesheetPeriod(models.Model):
 
     @api.model
     def _extranet_activity_types(self):
-        return self.env["regie.activity.type"].sudo().search([])
+        return (
+            self.env["regie.activity.type"]
+            .sudo()
+            .search([("company_id", "in", (False, self.sudo().company_id.id))])
+        )

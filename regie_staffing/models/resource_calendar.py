@@ -13,20 +13,20 @@ class ResourceCalendar(models.Model):
         """[(date, name)] of the French public holidays (jours fériés) of
         ``year``, named in the calendar's company language."""
         lang = (self.company_id.partner_id.lang or "fr_FR") if self else "fr_FR"
-        _ = self.with_context(lang=lang).env._
+        env = self.with_context(lang=lang).env
         sunday = easter(year)
         return [
-            (date(year, 1, 1), _("New Year's Day")),
-            (sunday + timedelta(days=1), _("Easter Monday")),
-            (date(year, 5, 1), _("Labour Day")),
-            (date(year, 5, 8), _("Victory in Europe Day")),
-            (sunday + timedelta(days=39), _("Ascension Day")),
-            (sunday + timedelta(days=50), _("Whit Monday")),
-            (date(year, 7, 14), _("Bastille Day")),
-            (date(year, 8, 15), _("Assumption of Mary")),
-            (date(year, 11, 1), _("All Saints' Day")),
-            (date(year, 11, 11), _("Armistice Day")),
-            (date(year, 12, 25), _("Christmas Day")),
+            (date(year, 1, 1), env._("New Year's Day")),
+            (sunday + timedelta(days=1), env._("Easter Monday")),
+            (date(year, 5, 1), env._("Labour Day")),
+            (date(year, 5, 8), env._("Victory in Europe Day")),
+            (sunday + timedelta(days=39), env._("Ascension Day")),
+            (sunday + timedelta(days=50), env._("Whit Monday")),
+            (date(year, 7, 14), env._("Bastille Day")),
+            (date(year, 8, 15), env._("Assumption of Mary")),
+            (date(year, 11, 1), env._("All Saints' Day")),
+            (date(year, 11, 11), env._("Armistice Day")),
+            (date(year, 12, 25), env._("Christmas Day")),
         ]
 
     @api.model
@@ -41,7 +41,9 @@ class ResourceCalendar(models.Model):
         """
         if calendars is None:
             companies = (
-                self.env["res.company"].sudo().search([("country_id.code", "=", "FR")])
+                self.env["res.company"]
+                .sudo()
+                .search([("partner_id.country_id.code", "=", "FR")])
             )
             calendars = companies.resource_calendar_id
         if years is None:

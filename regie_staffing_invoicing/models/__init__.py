@@ -11,7 +11,3 @@ from . import regie_margin_report
 from . import product_product
 from . import account_chart_template
 from . import regie_close_batch
-from . import regie_contract_client_order
-from . import account_move_references
-from . import regie_timesheet_period_references
-from . import account_move_vigilance

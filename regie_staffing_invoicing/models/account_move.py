@@ -1,6 +1,7 @@
 from collections import defaultdict
 
 from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import float_compare, float_round, format_amount, formatLang
 
 
@@ -119,6 +120,15 @@ class AccountMove(models.Model):
             move.regie_billing_warning = "\n".join(warnings) or False
 
     def write(self, vals):
+        if "regie_vigilance_override_reason" in vals and not (
+            self.env.su or self.env.user.has_group("regie_staffing.group_manager")
+        ):
+            raise AccessError(
+                self.env._(
+                    "Only régie managers can post a bill despite missing vigilance "
+                    "documents."
+                )
+            )
         res = super().write(vals)
         # Posting, resetting to draft and cancelling change what the moves
         # bill: their months follow (and refuse to be billed twice).
@@ -145,3 +155,106 @@ class AccountMove(models.Model):
         return self.regie_contract_ids._get_records_action(
             name=self.env._("Régie contracts")
         )
+
+    # Copied by Odoo's credit notes and duplicates: a credit note of an
+    # invoice quoting the purchase order gives its amount back to the order.
+    regie_order_ref = fields.Char(
+        string="Purchase order (régie)",
+        readonly=True,
+        index="btree_not_null",
+        help="The client's purchase order this régie invoice consumes.",
+    )
+    regie_service_date_from = fields.Date(
+        string="Service period start",
+        readonly=True,
+        help="First day of the months this régie invoice bills.",
+    )
+    regie_service_date_to = fields.Date(
+        string="Service period end",
+        readonly=True,
+        help="Last day of the months this régie invoice bills.",
+    )
+
+    regie_vigilance_warning = fields.Text(
+        string="Vigilance warning",
+        compute="_compute_regie_vigilance_warning",
+        help="The provider of this bill lacks subcontractor vigilance documents "
+        "its régie purchase contract requires: the bill cannot be posted, except "
+        "by a régie manager with a logged reason.",
+    )
+    regie_vigilance_override_reason = fields.Text(
+        string="Vigilance override",
+        readonly=True,
+        copy=False,
+        tracking=True,
+        help="Why a régie manager posted this bill although vigilance documents "
+        "were missing or expired.",
+    )
+
+    def _regie_vigilance_contracts(self):
+        """The régie purchase contracts this bill is for."""
+        self.ensure_one()
+        move = self.sudo()
+        contracts = move.regie_contract_id | move.invoice_line_ids.regie_contract_id
+        return contracts.filtered(lambda contract: contract.direction == "purchase")
+
+    @api.depends(
+        "move_type", "state", "regie_contract_id", "invoice_line_ids.regie_contract_id"
+    )
+    def _compute_regie_vigilance_warning(self):
+        for move in self:
+            move.regie_vigilance_warning = (
+                move._regie_vigilance_problem()
+                if move.move_type == "in_invoice" and move.state == "draft"
+                else False
+            )
+
+    def _regie_vigilance_problem(self):
+        """A sentence naming what is missing, or False."""
+        self.ensure_one()
+        contracts = self._regie_vigilance_contracts().filtered("vigilance_required")
+        problems = [
+            self.env._(
+                "%(contract)s: %(missing)s",
+                contract=contract.display_name,
+                missing=contract.vigilance_missing,
+            )
+            for contract in contracts
+            if contract.vigilance_state == "missing"
+        ]
+        if not problems:
+            return False
+        return self.env._(
+            "Subcontractor vigilance documents missing or expired (Code du travail "
+            "L8222-1): %(problems)s.",
+            problems="; ".join(problems),
+        )
+
+    def _post(self, soft=True):
+        for move in self:
+            if move.move_type != "in_invoice" or move.regie_vigilance_override_reason:
+                continue
+            problem = move._regie_vigilance_problem()
+            if problem:
+                raise UserError(
+                    self.env._(
+                        "Bill %(bill)s cannot be posted. %(problem)s Ask the "
+                        "provider for the documents, or a régie manager to post it "
+                        "with a reason.",
+                        bill=move.display_name,
+                        problem=problem,
+                    )
+                )
+        return super()._post(soft=soft)
+
+    def action_regie_vigilance_override(self):
+        """Open the wizard posting the bill despite the missing documents."""
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Post despite vigilance"),
+            "res_model": "regie.vigilance.override",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {"default_move_ids": self.ids},
+        }

@@ -29,8 +29,8 @@ class ProductProduct(models.Model):
             return False
         product = product.sudo()
         template = product.product_tmpl_id
-        companies = (companies or self.env["res.company"].sudo().search([])).filtered(
-            "chart_template"
+        companies = companies or self.env["res.company"].sudo().search(
+            [("chart_template", "!=", False)]
         )
         for company in companies:
             for field, use in (("taxes_id", "sale"), ("supplier_taxes_id", "purchase")):

@@ -1,0 +1,1 @@
+from . import regie_vigilance_override
