@@ -396,14 +396,7 @@ class RegieContract(models.Model):
         )
         for contract in contracts:
             total = contract.invoiced_amount + amount
-            if (
-                float_compare(
-                    total,
-                    contract.budget_amount,
-                    precision_rounding=contract.currency_id.rounding,
-                )
-                > 0
-            ):
+            if contract._exceeds(total, contract.budget_amount):
                 raise UserError(
                     self.env._(
                         "contract %(contract)s would reach %(total)s for a budget of "
@@ -421,6 +414,40 @@ class RegieContract(models.Model):
         self.ensure_one()
         return format_amount(self.env, amount, self.currency_id)
 
+    def _exceeds(self, total, limit):
+        """Whether ``total`` is above ``limit``, to the currency's cent."""
+        self.ensure_one()
+        return (
+            float_compare(total, limit, precision_rounding=self.currency_id.rounding)
+            > 0
+        )
+
+    def _get_crossed_thresholds(self, consumed, added, limit):
+        """The alert thresholds (percentages of ``limit``) that ``added``
+        (signed as the invoice lines: negative on a sale) made ``consumed``
+        cross."""
+        self.ensure_one()
+        sign = -1 if self.direction == "sale" else 1
+        after = 100.0 * consumed / limit
+        before = 100.0 * (consumed - sign * added) / limit
+        return [
+            threshold
+            for threshold in self._get_budget_thresholds()
+            if before < threshold <= after
+        ]
+
+    def _post_amount_alert(self, message, summary):
+        """Tell the account manager: a message on the contract and a warning
+        activity."""
+        self.ensure_one()
+        self.message_post(body=message)
+        self.activity_schedule(
+            "mail.mail_activity_data_warning",
+            summary=summary,
+            note=message,
+            user_id=(self.user_id or self.env.user).id,
+        )
+
     def _check_budget_thresholds(self, moves):
         """Alert the account manager when the invoices ``moves`` made a contract
         cross one of its budget thresholds (activity + chatter message)."""
@@ -431,18 +458,12 @@ class RegieContract(models.Model):
         contracts = self.sudo().filtered("budget_amount")
         contracts.invalidate_recordset(["invoiced_amount", "budget_consumed"])
         for contract in contracts:
-            sign = -1 if contract.direction == "sale" else 1
             after = contract.budget_consumed
-            before = (
-                100.0
-                * (contract.invoiced_amount - sign * new_amounts[contract.id])
-                / contract.budget_amount
+            crossed = contract._get_crossed_thresholds(
+                contract.invoiced_amount,
+                new_amounts[contract.id],
+                contract.budget_amount,
             )
-            crossed = [
-                threshold
-                for threshold in contract._get_budget_thresholds()
-                if before < threshold <= after
-            ]
             if not crossed:
                 continue
             message = self.env._(
@@ -452,13 +473,7 @@ class RegieContract(models.Model):
                 budget=contract._format_money(contract.budget_amount),
                 threshold=formatLang(self.env, crossed[-1], digits=0),
             )
-            contract.message_post(body=message)
-            contract.activity_schedule(
-                "mail.mail_activity_data_warning",
-                summary=self.env._("Contract budget alert"),
-                note=message,
-                user_id=(contract.user_id or self.env.user).id,
-            )
+            contract._post_amount_alert(message, self.env._("Contract budget alert"))
 
         self._check_client_order_thresholds(moves)
 
@@ -656,14 +671,7 @@ class RegieContract(models.Model):
         )
         for contract in contracts:
             total = contract.client_order_consumed + amount
-            if (
-                float_compare(
-                    total,
-                    contract.client_order_amount,
-                    precision_rounding=contract.currency_id.rounding,
-                )
-                > 0
-            ):
+            if contract._exceeds(total, contract.client_order_amount):
                 raise UserError(
                     self.env._(
                         "contract %(contract)s would invoice %(total)s on purchase "
@@ -688,19 +696,11 @@ class RegieContract(models.Model):
         for contract in contracts:
             crossed, after = [], 0.0
             if contract.client_order_amount:
-                sign = -1 if contract.direction == "sale" else 1
                 consumed = contract.client_order_consumed
                 after = 100.0 * consumed / contract.client_order_amount
-                before = (
-                    100.0
-                    * (consumed - sign * new_amounts[contract.id])
-                    / contract.client_order_amount
+                crossed = contract._get_crossed_thresholds(
+                    consumed, new_amounts[contract.id], contract.client_order_amount
                 )
-                crossed = [
-                    threshold
-                    for threshold in contract._get_budget_thresholds()
-                    if before < threshold <= after
-                ]
             late = moves.filtered(
                 lambda move, c=contract: (
                     c.client_order_date_end
@@ -733,10 +733,4 @@ class RegieContract(models.Model):
                     )
                 )
             for message in messages:
-                contract.message_post(body=message)
-                contract.activity_schedule(
-                    "mail.mail_activity_data_warning",
-                    summary=self.env._("Purchase order alert"),
-                    note=message,
-                    user_id=(contract.user_id or self.env.user).id,
-                )
+                contract._post_amount_alert(message, self.env._("Purchase order alert"))
