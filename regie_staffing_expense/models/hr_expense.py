@@ -36,46 +36,67 @@ class HrExpense(models.Model):
 
     @api.depends("employee_id", "date", "analytic_distribution")
     def _compute_regie_period_id(self):
-        Mission = self.env["regie.mission"].sudo()
-        for expense in self:
-            if not (expense.employee_id and expense.date):
-                expense.regie_period_id = False
-                continue
+        # One search of the consultants' missions for all the expenses.
+        dated = self.filtered(lambda expense: expense.employee_id and expense.date)
+        missions = self.env["regie.mission"].browse()
+        if dated:
+            missions = (
+                self.env["regie.mission"]
+                .sudo()
+                .search(
+                    [
+                        ("employee_id", "in", dated.employee_id.ids),
+                        ("state", "in", ("active", "done")),
+                        ("date_start", "<=", max(dated.mapped("date"))),
+                        "|",
+                        ("date_end", "=", False),
+                        ("date_end", ">=", min(dated.mapped("date"))),
+                    ]
+                )
+            )
+        chosen_by_expense = {}
+        for expense in dated:
             if expense.regie_period_id and expense.regie_period_id.state != "draft":
                 continue
-            missions = Mission.search(
-                [
-                    ("employee_id", "=", expense.employee_id.id),
-                    ("state", "in", ("active", "done")),
-                    ("date_start", "<=", expense.date),
-                    "|",
-                    ("date_end", "=", False),
-                    ("date_end", ">=", expense.date),
-                ]
+            candidates = missions.filtered(
+                lambda mission, e=expense: (
+                    mission.employee_id == e.employee_id
+                    and mission.date_start <= e.date
+                    and (not mission.date_end or mission.date_end >= e.date)
+                )
             )
             accounts = {
                 int(account_id)
                 for key in (expense.analytic_distribution or {})
                 for account_id in key.split(",")
             }
-            chosen = missions.filtered(
+            chosen = candidates.filtered(
                 lambda mission, a=accounts: (
                     mission.contract_id.analytic_account_id.id in a
                 )
             )
-            if not chosen and len(missions) == 1:
-                chosen = missions
-            if not chosen:
-                expense.regie_period_id = False
+            if not chosen and len(candidates) == 1:
+                chosen = candidates
+            if chosen:
+                chosen_by_expense[expense] = (
+                    chosen[:1].id,
+                    expense.date.replace(day=1),
+                )
+        periods = (
+            self.env["regie.timesheet.period"]
+            .sudo()
+            ._get_or_create_periods(set(chosen_by_expense.values()))
+        )
+        for expense in self:
+            if expense in dated and (
+                expense.regie_period_id and expense.regie_period_id.state != "draft"
+            ):
                 continue
-            key = (chosen[:1].id, expense.date.replace(day=1))
-            period = (
-                self.env["regie.timesheet.period"]
-                .sudo()
-                ._get_or_create_periods({key})[key]
-            )
+            period = periods.get(chosen_by_expense.get(expense))
             # A month already sent to the client does not take new expenses.
-            expense.regie_period_id = period if period.state == "draft" else False
+            expense.regie_period_id = (
+                period if period and period.state == "draft" else False
+            )
 
     def write(self, vals):
         frozen = [fname for fname in FROZEN_FIELDS if fname in vals]

@@ -49,19 +49,27 @@ class RegieTimesheetPeriod(models.Model):
         return currency.round(amount)
 
     def _regie_billed_expenses(self):
-        """Expenses of these months already on a live customer invoice line."""
-        lines = (
+        """Expenses of these months billed now: the net of the live customer
+        invoices and credit notes carrying them is positive."""
+        groups = (
             self.env["account.move.line"]
             .sudo()
-            .search(
+            ._read_group(
                 [
                     ("regie_expense_id", "in", self.sudo().expense_ids.ids),
                     ("parent_state", "!=", "cancel"),
-                    ("move_id.move_type", "=", "out_invoice"),
-                ]
+                    ("move_id.move_type", "in", ("out_invoice", "out_refund")),
+                ],
+                ["regie_expense_id", "move_id"],
+                ["quantity:sum"],
             )
         )
-        return lines.regie_expense_id
+        net = defaultdict(float)
+        for expense, move, quantity in groups:
+            net[expense] += -quantity if move.move_type == "out_refund" else quantity
+        return self.env["hr.expense"].union(
+            *(expense for expense, quantity in net.items() if quantity > 0)
+        )
 
     def _prepare_invoice_line_values(self, segments):
         vals_list = super()._prepare_invoice_line_values(segments)

@@ -127,3 +127,58 @@ class TestRegieExpense(RegieInvoicingCommon):
     def test_cap_is_required(self):
         with self.assertRaises(UserError):
             self.contract.expense_policy = "at_cost_capped"
+
+    def _net_billed(self, expenses):
+        lines = self.env["account.move.line"].search(
+            [
+                ("regie_expense_id", "in", expenses.ids),
+                ("parent_state", "!=", "cancel"),
+            ]
+        )
+        return {
+            expense: sum(
+                -line.quantity
+                if line.move_id.move_type == "out_refund"
+                else line.quantity
+                for line in lines.filtered(
+                    lambda line, e=expense: line.regie_expense_id == e
+                )
+            )
+            for expense in expenses
+        }
+
+    def test_credit_note_then_invoice_again_bills_expenses_once(self):
+        self.contract.expense_policy = "at_cost"
+        period, expenses = self._month_with_expenses(120.0, 80.0)
+        self._validate(period)
+        move, _summary = self._invoice(period)
+        move.action_post()
+        reversal = (
+            self.env["account.move.reversal"]
+            .with_context(active_model="account.move", active_ids=move.ids)
+            .create({"journal_id": move.journal_id.id, "date": move.invoice_date})
+        )
+        refund = self.env["account.move"].browse(reversal.refund_moves()["res_id"])
+        refund.action_post()
+        self.assertEqual(set(self._net_billed(expenses).values()), {0.0})
+        self.assertEqual(period.state, "validated", "the credit note reopens it")
+        again, _summary = self._invoice(period)
+        self.assertEqual(
+            again.invoice_line_ids.filtered("regie_expense_id").regie_expense_id,
+            expenses,
+        )
+        self.assertEqual(set(self._net_billed(expenses).values()), {1.0})
+        self.assertBilledOnce(period, "after a credit note and a new invoice")
+
+    def test_cancelled_invoice_frees_its_expenses(self):
+        self.contract.expense_policy = "at_cost"
+        period, expenses = self._month_with_expenses(50.0)
+        self._validate(period)
+        move, _summary = self._invoice(period)
+        move.button_cancel()
+        again, _summary = self._invoice(period)
+        self.assertEqual(
+            again.invoice_line_ids.filtered("regie_expense_id").regie_expense_id,
+            expenses,
+        )
+        self.assertEqual(set(self._net_billed(expenses).values()), {1.0})
