@@ -19,6 +19,7 @@
         "views/regie_contract_views.xml",
         "views/regie_mission_views.xml",
         "views/regie_timesheet_period_views.xml",
+        "views/regie_close_batch_views.xml",
         "views/account_move_views.xml",
         "views/account_move_references_views.xml",
         "views/account_move_vigilance_views.xml",

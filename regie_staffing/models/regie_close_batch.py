@@ -1,9 +1,11 @@
 import logging
 
 from psycopg2 import OperationalError
+from psycopg2.errors import LockNotAvailable, SerializationFailure
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import SQL
 from odoo.tools.misc import formatLang
 
 _logger = logging.getLogger(__name__)
@@ -15,6 +17,8 @@ DEFAULT_THRESHOLD = 50
 CHUNK_SIZE = 50
 CRON_XMLID = "regie_staffing.regie_close_batch_cron_process"
 ACTIVE_STATES = ("queued", "running")
+FINISHED_STATES = ("done", "failed", "cancelled")
+MANAGER_GROUP = "regie_staffing.group_manager"
 
 
 class RegieCloseBatch(models.Model):
@@ -43,6 +47,7 @@ class RegieCloseBatch(models.Model):
             ("running", "Running"),
             ("done", "Done"),
             ("failed", "Failed"),
+            ("cancelled", "Cancelled"),
         ],
         string="Status",
         default="queued",
@@ -51,7 +56,9 @@ class RegieCloseBatch(models.Model):
         index=True,
         tracking=True,
         help="Done: every month was processed (those that failed are listed with "
-        "their reason). Failed: no month could be processed.",
+        "their reason). Failed: no month could be processed. Cancelled: stopped "
+        "by a user; the months processed before stay processed, the others were "
+        "released.",
     )
     user_id = fields.Many2one(
         "res.users",
@@ -98,23 +105,74 @@ class RegieCloseBatch(models.Model):
     done_count = fields.Integer(string="Done", readonly=True)
     failed_count = fields.Integer(string="Failed", readonly=True)
     remaining_count = fields.Integer(string="Remaining", readonly=True)
+    released_count = fields.Integer(
+        string="Released",
+        readonly=True,
+        help="Records left unprocessed when the batch was cancelled.",
+    )
     progress = fields.Float(
         compute="_compute_progress", help="Share of the months processed (%)."
     )
     line_ids = fields.One2many(
         "regie.close.batch.line", "batch_id", string="Failures", readonly=True
     )
+    remaining_period_ids = fields.Many2many(
+        "regie.timesheet.period",
+        string="Remaining months",
+        compute="_compute_remaining_records",
+        help="The months still to process, in processing order.",
+    )
+    remaining_mission_ids = fields.Many2many(
+        "regie.mission",
+        string="Remaining missions",
+        compute="_compute_remaining_records",
+        help="The missions whose month is still to generate.",
+    )
+    retry_of_id = fields.Many2one(
+        "regie.close.batch",
+        string="Retry of",
+        readonly=True,
+        index="btree_not_null",
+        help="The batch whose failed records this batch processes again.",
+    )
+    retry_batch_id = fields.Many2one(
+        "regie.close.batch",
+        string="Retried in",
+        readonly=True,
+        copy=False,
+        help="The batch that processes this batch's failed records again.",
+    )
+    user_can_control = fields.Boolean(
+        compute="_compute_user_can_control",
+        help="Whether the current user may cancel or retry the batch: the user "
+        "who asked for it, or a régie manager.",
+    )
     date_start = fields.Datetime(string="Started on", readonly=True, copy=False)
     date_done = fields.Datetime(string="Finished on", readonly=True, copy=False)
 
-    @api.depends("total_count", "remaining_count")
+    @api.depends("total_count", "done_count", "failed_count")
     def _compute_progress(self):
         for batch in self:
             batch.progress = (
-                100.0 * (batch.total_count - batch.remaining_count) / batch.total_count
+                100.0 * (batch.done_count + batch.failed_count) / batch.total_count
                 if batch.total_count
                 else 0.0
             )
+
+    @api.depends("todo_ids", "operation")
+    def _compute_remaining_records(self):
+        for batch in self:
+            ids = list(batch.todo_ids or [])
+            generate = batch.operation == "generate"
+            batch.remaining_period_ids = [Command.set([] if generate else ids)]
+            batch.remaining_mission_ids = [Command.set(ids if generate else [])]
+
+    @api.depends("user_id")
+    @api.depends_context("uid")
+    def _compute_user_can_control(self):
+        manager = self.env.su or self.env.user.has_group(MANAGER_GROUP)
+        for batch in self:
+            batch.user_can_control = manager or batch.user_id == self.env.user
 
     @api.depends("operation", "total_count")
     def _compute_display_name(self):
@@ -157,6 +215,7 @@ class RegieCloseBatch(models.Model):
         ``operation`` as the current user and wake the scheduled action up.
         Whoever may act on the months may queue them: the batch record itself
         is technical, its processing runs with the user's rights."""
+        vals = self._check_enqueue(operation, records, vals)
         ids = self._get_todo_ids(operation, records)
         field = "mission_ids" if operation == "generate" else "period_ids"
         batch = self.sudo().create(
@@ -175,6 +234,12 @@ class RegieCloseBatch(models.Model):
         if cron:
             cron.sudo()._trigger()
         return batch.with_env(self.env)
+
+    @api.model
+    def _check_enqueue(self, operation, records, vals):
+        """Hook: refuse at once what the batch would fail record by record
+        (cheap checks of the user's input); return the batch's values."""
+        return vals
 
     @api.model
     def _get_todo_ids(self, operation, records):
@@ -216,6 +281,124 @@ class RegieCloseBatch(models.Model):
         }
 
     # ------------------------------------------------------------------
+    # Control: cancel, retry
+    # ------------------------------------------------------------------
+
+    def _check_can_control(self):
+        """Only the user who asked for a batch, or a régie manager, cancels
+        or retries it."""
+        self.check_access("read")
+        if self.env.su or self.env.user.has_group(MANAGER_GROUP):
+            return
+        others = self.filtered(lambda batch: batch.user_id != self.env.user)
+        if others:
+            raise AccessError(
+                self.env._(
+                    "Only the user who asked for %(batch)s, or a régie manager, "
+                    "can cancel or retry it.",
+                    batch=others[0].display_name,
+                )
+            )
+
+    def action_cancel(self):
+        """Stop queued or running batches: the chunks already processed stay
+        processed, the records still waiting are released (a scheduled action
+        or a user may queue them again). A chunk being processed is finished
+        first (the batch is locked while it runs)."""
+        self._check_can_control()
+        finished = self.filtered(lambda batch: batch.state not in ACTIVE_STATES)
+        if finished:
+            raise UserError(
+                self.env._(
+                    "%(batch)s is %(state)s: only a queued or running batch can "
+                    "be cancelled.",
+                    batch=finished[0].display_name,
+                    state=finished[0]._get_state_label(),
+                )
+            )
+        now = fields.Datetime.now()
+        for batch in self.sudo():
+            released = len(batch.todo_ids or [])
+            batch.write(
+                {
+                    "state": "cancelled",
+                    "todo_ids": [],
+                    "remaining_count": 0,
+                    "released_count": released,
+                    "date_done": now,
+                }
+            )
+            batch.message_post(
+                body=self.env._(
+                    "Cancelled by %(user)s: %(done)s done, %(failed)s failed, "
+                    "%(released)s released without being processed.",
+                    user=self.env.user.name,
+                    done=formatLang(self.env, batch.done_count, digits=0),
+                    failed=formatLang(self.env, batch.failed_count, digits=0),
+                    released=formatLang(self.env, released, digits=0),
+                ),
+                author_id=self.env.user.partner_id.id,
+            )
+        return True
+
+    def action_retry_failed(self):
+        """Queue a new batch with only the records that failed in this
+        finished batch (still existing), with the same options, processed with
+        the rights of the user who retries; open it."""
+        self.ensure_one()
+        self._check_can_control()
+        if self.state not in FINISHED_STATES:
+            raise UserError(
+                self.env._(
+                    "%(batch)s is %(state)s: its failed records can be retried "
+                    "once it is finished.",
+                    batch=self.display_name,
+                    state=self._get_state_label(),
+                )
+            )
+        if self.retry_batch_id:
+            raise UserError(
+                self.env._(
+                    "The failed records of %(batch)s were already retried in "
+                    "%(retry)s: retry that batch's failures instead.",
+                    batch=self.display_name,
+                    retry=self.sudo().retry_batch_id.display_name,
+                )
+            )
+        field = "mission_id" if self.operation == "generate" else "period_id"
+        failed = self.sudo().line_ids[field].exists()
+        if not failed:
+            raise UserError(
+                self.env._(
+                    "%(batch)s has no failed record left to retry.",
+                    batch=self.display_name,
+                )
+            )
+        records = self.env[failed._name].browse(failed.ids)
+        if self.operation != "generate":
+            records._check_close_batch_access(self.operation)
+        batch = (
+            self.env["regie.close.batch"]
+            .with_context(regie_close_batch=True)
+            ._enqueue(
+                self.operation,
+                records,
+                retry_of_id=self.id,
+                **self._prepare_retry_values(),
+            )
+        )
+        self.sudo().retry_batch_id = batch
+        return batch._get_records_action(context={})
+
+    def _prepare_retry_values(self):
+        """Hook: the options of the batch that a retry keeps."""
+        return {"date": self.date, "tacit_acceptance": self.tacit_acceptance}
+
+    def _get_state_label(self):
+        self.ensure_one()
+        return dict(self._fields["state"]._description_selection(self.env))[self.state]
+
+    # ------------------------------------------------------------------
     # Processing
     # ------------------------------------------------------------------
 
@@ -225,13 +408,41 @@ class RegieCloseBatch(models.Model):
         after each call and calls again while months remain, so the work is
         done (and its progress saved) a chunk per transaction."""
         batches = self.sudo().search([("state", "in", ACTIVE_STATES)], order="id")
-        if not batches:
+        for batch in batches:
+            # Cancelled meanwhile: the next one.
+            if not batch._lock_for_processing():
+                continue
+            processed = batch._process_next_chunk(chunk_size)
+            self.env["ir.cron"]._notify_progress(
+                done=processed,
+                remaining=sum(
+                    batches.filtered(lambda b: b.state in ACTIVE_STATES).mapped(
+                        "remaining_count"
+                    )
+                ),
+            )
             return True
-        processed = batches[0]._process_next_chunk(chunk_size)
-        self.env["ir.cron"]._notify_progress(
-            done=processed, remaining=sum(batches.mapped("remaining_count"))
-        )
         return True
+
+    def _lock_for_processing(self):
+        """Lock the batch while a chunk of it is processed: a cancellation
+        waits for the chunk to be committed. False when the batch changed
+        since this transaction started (cancelled meanwhile)."""
+        self.ensure_one()
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(
+                    SQL(
+                        "SELECT id FROM regie_close_batch WHERE id = %s "
+                        "FOR NO KEY UPDATE",
+                        self.id,
+                    ),
+                    log_exceptions=False,
+                )
+        except (LockNotAvailable, SerializationFailure):
+            return False
+        self.invalidate_recordset()
+        return self.state in ACTIVE_STATES
 
     def _process_next_chunk(self, chunk_size):
         """Process the next ``chunk_size`` records of the batch (fewer or more

@@ -13,6 +13,22 @@ class RegieCloseBatch(models.Model):
     )
 
     @api.model
+    def _check_enqueue(self, operation, records, vals):
+        """From a list (or a retry), refuse at once what invoicing the months
+        would refuse for all of them: a wrong invoice date, months that are
+        not validated or have no day to invoice. The monthly scheduled action
+        selects only months it can invoice."""
+        vals = super()._check_enqueue(operation, records, vals)
+        if operation != "invoice" or not self.env.context.get("regie_close_batch"):
+            return vals
+        invoice_date = vals.get("invoice_date")
+        day = records._check_invoice_preconditions(invoice_date)
+        return {**vals, "invoice_date": day if invoice_date else False}
+
+    def _prepare_retry_values(self):
+        return {**super()._prepare_retry_values(), "invoice_date": self.invoice_date}
+
+    @api.model
     def _get_todo_ids(self, operation, records):
         """Months invoiced together (same company and client or provider)
         follow each other, so that a chunk never splits an invoice."""

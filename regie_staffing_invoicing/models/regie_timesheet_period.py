@@ -102,29 +102,7 @@ class RegieTimesheetPeriod(models.Model):
         if queued:
             return queued
         self._check_can_invoice()
-        # The invoice link is an accounting field: read for every month.
-        not_invoiceable = self.sudo().filtered(
-            lambda period: period.state != "validated"
-        )
-        if not_invoiceable:
-            raise UserError(self._get_not_invoiceable_message(not_invoiceable))
-        invoice_date = self._check_invoice_date(invoice_date)
-        empty = self.sudo().filtered(
-            lambda period: float_is_zero(period.billable_days, precision_digits=4)
-        )
-        if empty:
-            raise UserError(
-                "\n".join(
-                    [self.env._("These months cannot be invoiced:")]
-                    + [
-                        self.env._(
-                            "%(month)s has no validated day to invoice.",
-                            month=period.name,
-                        )
-                        for period in empty
-                    ]
-                )
-            )
+        invoice_date = self._check_invoice_preconditions(invoice_date)
         moves, skipped = self._create_invoices(invoice_date=invoice_date)
         if not moves and skipped:
             raise UserError(
@@ -175,6 +153,38 @@ class RegieTimesheetPeriod(models.Model):
                 )
             )
         self.check_access("read")
+
+    def _check_invoice_preconditions(self, invoice_date):
+        """What invoicing refuses for the whole selection, checked before any
+        work (also before queuing a background batch): months not validated,
+        a wrong invoice date, months without a day to invoice.
+
+        :return: the invoice date (default: today)
+        """
+        # The invoice link is an accounting field: read for every month.
+        not_invoiceable = self.sudo().filtered(
+            lambda period: period.state != "validated"
+        )
+        if not_invoiceable:
+            raise UserError(self._get_not_invoiceable_message(not_invoiceable))
+        invoice_date = self._check_invoice_date(invoice_date)
+        empty = self.sudo().filtered(
+            lambda period: float_is_zero(period.billable_days, precision_digits=4)
+        )
+        if empty:
+            raise UserError(
+                "\n".join(
+                    [self.env._("These months cannot be invoiced:")]
+                    + [
+                        self.env._(
+                            "%(month)s has no validated day to invoice.",
+                            month=period.name,
+                        )
+                        for period in empty
+                    ]
+                )
+            )
+        return invoice_date
 
     def _check_invoice_date(self, invoice_date):
         """The invoice date given as a date (default: today); refused,

@@ -17,4 +17,5 @@ from . import test_regie_accountant
 from . import test_multi_company_invoicing
 from . import test_client_order
 from . import test_close_batch_invoicing
+from . import test_close_batch_control
 from . import test_vigilance
