@@ -1,4 +1,9 @@
+from datetime import datetime
+
 from odoo import models
+
+# Dates of the CII (format 102).
+CII_DATE_FORMAT = "%Y%m%d"
 
 
 class AccountEdiXmlCii(models.AbstractModel):
@@ -20,3 +25,33 @@ class AccountEdiXmlCii(models.AbstractModel):
             vals["billing_end"] = invoice.regie_service_date_to
         vals["regie_documents"] = invoice._regie_einvoice_documents()
         return vals
+
+    def _regie_import_references(self, tree):
+        references = super()._regie_import_references(tree)
+        agreement = "./{*}SupplyChainTradeTransaction/{*}ApplicableHeaderTradeAgreement"
+        period = (
+            "./{*}SupplyChainTradeTransaction/{*}ApplicableHeaderTradeSettlement"
+            "/{*}BillingSpecifiedPeriod"
+        )
+        references.update(
+            contract=tree.findtext(
+                f"{agreement}/{{*}}ContractReferencedDocument/{{*}}IssuerAssignedID"
+            ),
+            order=tree.findtext(
+                f"{agreement}/{{*}}BuyerOrderReferencedDocument/{{*}}IssuerAssignedID"
+            ),
+            date_from=_to_date(
+                tree.findtext(f"{period}/{{*}}StartDateTime/{{*}}DateTimeString")
+            ),
+            date_to=_to_date(
+                tree.findtext(f"{period}/{{*}}EndDateTime/{{*}}DateTimeString")
+            ),
+        )
+        return references
+
+
+def _to_date(text):
+    try:
+        return datetime.strptime(text.strip(), CII_DATE_FORMAT).date() if text else None
+    except ValueError:
+        return None

@@ -1,4 +1,4 @@
-from odoo import models
+from odoo import fields, models
 
 
 class AccountEdiXmlUbl20(models.AbstractModel):
@@ -37,3 +37,20 @@ class AccountEdiXmlUbl20(models.AbstractModel):
             if references["order"]:
                 vals["vals"]["order_reference"] = references["order"]
         return vals
+
+    def _regie_import_references(self, tree):
+        references = super()._regie_import_references(tree)
+        references.update(
+            contract=tree.findtext("./{*}ContractDocumentReference/{*}ID"),
+            order=tree.findtext("./{*}OrderReference/{*}ID"),
+            date_from=_to_date(tree.findtext("./{*}InvoicePeriod/{*}StartDate")),
+            date_to=_to_date(tree.findtext("./{*}InvoicePeriod/{*}EndDate")),
+        )
+        return references
+
+
+def _to_date(text):
+    try:
+        return fields.Date.to_date(text.strip()) if text else None
+    except ValueError:
+        return None
