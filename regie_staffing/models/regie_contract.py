@@ -628,6 +628,7 @@ class RegieContract(models.Model):
                 )
             )
         self._create_exit_tasks()
+        self.mission_ids._sync_back_to_back_termination()
         self.filtered(lambda c: c.termination_date <= today)._terminate()
         return True
 

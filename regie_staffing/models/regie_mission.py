@@ -343,9 +343,20 @@ class RegieMission(models.Model):
         self._check_input([vals])
         check_workflow_fields(self, [vals], ("state",))
         self._check_frozen_fields(vals)
+        if "purchase_mission_id" in vals:
+            self._unlink_back_to_back_periods(vals["purchase_mission_id"])
         res = super().write(vals)
         if "daily_rate" in vals or "date_start" in vals:
             self._sync_initial_rate()
+        if "purchase_mission_id" in vals:
+            periods = self.env["regie.timesheet.period"].sudo()
+            periods.search(
+                [("mission_id", "in", self.ids)]
+            )._sync_back_to_back_periods()
+        if "date_end" in vals:
+            self._sync_back_to_back_end()
+        if vals.get("state") in ("done", "cancelled"):
+            self._propose_back_to_back_close()
         return res
 
     def action_start(self):
@@ -419,6 +430,160 @@ class RegieMission(models.Model):
 
     def _check_frozen_fields(self, vals):
         check_frozen_fields(self, vals, "mission_id")
+
+    # ------------------------------------------------------------------
+    # Back-to-back subcontracting
+    # ------------------------------------------------------------------
+
+    def _unlink_back_to_back_periods(self, purchase_mission_id):
+        """Before a sale mission changes its purchase mission: its months'
+        purchase months of the former one are removed while still draft,
+        else the change is refused (they are the provider's months)."""
+        periods = (
+            self.env["regie.timesheet.period"]
+            .sudo()
+            .search(
+                [
+                    ("sale_period_id.mission_id", "in", self.ids),
+                    ("mission_id", "!=", purchase_mission_id or False),
+                ]
+            )
+        )
+        if not periods:
+            return
+        frozen = periods.filtered(lambda period: period.state != "draft")
+        if frozen:
+            raise UserError(
+                self.env._(
+                    "You cannot change the purchase mission of %(missions)s: "
+                    "the back-to-back purchase months %(months)s are submitted or "
+                    "validated. Reset their sale months to draft first.",
+                    missions=", ".join(frozen.sale_period_id.mission_id.mapped("name")),
+                    months=frozen._get_names_for_error(),
+                )
+            )
+        periods.unlink()
+
+    def _get_back_to_back_missions(self):
+        """The purchase missions backing these sale missions, still open."""
+        return self.sudo().purchase_mission_id.filtered(
+            lambda mission: mission.state in ("draft", "active")
+        )
+
+    def _sync_back_to_back_end(self):
+        """A back-to-back purchase mission ends with the sale missions it
+        backs: the latest of their end dates (open-ended when one is). When
+        its purchase contract ends earlier, the date is not changed and the
+        purchase contract's account manager gets an activity to extend it."""
+        for purchase in self._get_back_to_back_missions():
+            sales = purchase.sale_mission_ids.filtered(
+                lambda mission: mission.state != "cancelled"
+            )
+            ends = sales.mapped("date_end")
+            end = False if not all(ends) else max(ends)
+            if end == purchase.date_end:
+                continue
+            contract = purchase.contract_id
+            if end and end < purchase.date_start:
+                end = purchase.date_start
+            if contract.date_end and (not end or end > contract.date_end):
+                purchase._schedule_back_to_back_activity(
+                    self.env._(
+                        "Back-to-back: the client's mission %(sale)s now runs until "
+                        "%(date)s, after the end of purchase contract %(contract)s "
+                        "(%(end)s). Renew or extend the purchase contract, then "
+                        "the end date of purchase mission %(mission)s.",
+                        sale=", ".join(sales.mapped("name")),
+                        date=format_date(self.env, end) if end else "...",
+                        contract=contract.display_name,
+                        end=format_date(self.env, contract.date_end),
+                        mission=purchase.name,
+                    )
+                )
+                continue
+            old = purchase.date_end
+            purchase.date_end = end
+            purchase.message_post(
+                body=self.env._(
+                    "Back-to-back: end date moved from %(old)s to %(new)s with the "
+                    "client's mission %(sale)s.",
+                    old=format_date(self.env, old) if old else "...",
+                    new=format_date(self.env, end) if end else "...",
+                    sale=", ".join(sales.mapped("name")),
+                )
+            )
+
+    def _propose_back_to_back_close(self):
+        """A sale mission closed or cancelled (its contract terminated or
+        ended): the purchase mission backing it is not closed behind the
+        provider's back (his contract has its own notice), its account
+        manager gets an activity to close it and give notice."""
+        for purchase in self._get_back_to_back_missions():
+            if any(
+                mission.state in ("draft", "active")
+                for mission in purchase.sale_mission_ids
+            ):
+                continue
+            sales = purchase.sale_mission_ids & self
+            purchase._schedule_back_to_back_activity(
+                self.env._(
+                    "Back-to-back: the client's mission %(sale)s is %(state)s. "
+                    "Close purchase mission %(mission)s and give notice on "
+                    "purchase contract %(contract)s as its terms require.",
+                    sale=", ".join(sales.mapped("name")),
+                    state=sales[:1]._get_state_label(),
+                    mission=purchase.name,
+                    contract=purchase.contract_id.display_name,
+                )
+            )
+
+    def _schedule_back_to_back_activity(self, note):
+        self.ensure_one()
+        contract = self.contract_id
+        self.message_post(body=note)
+        self.activity_schedule(
+            "mail.mail_activity_data_todo",
+            summary=self.env._("Back-to-back: align the purchase mission"),
+            note=note,
+            user_id=(contract.user_id or self.env.user).id,
+        )
+
+    def _sync_back_to_back_termination(self):
+        """Notice given on the sale contract of these missions: the purchase
+        missions backing them end on its termination date (when earlier) and
+        their account manager gets an activity to give notice on the
+        purchase contract, whose own notice period applies."""
+        for purchase in self._get_back_to_back_missions():
+            sales = purchase.sale_mission_ids & self
+            end = max(sales.contract_id.mapped("termination_date"))
+            others = purchase.sale_mission_ids - self
+            if any(m.state in ("draft", "active") for m in others) or not end:
+                continue
+            contract = purchase.contract_id
+            if (not purchase.date_end or purchase.date_end > end) and (
+                end >= purchase.date_start
+            ):
+                purchase.date_end = end
+            purchase._schedule_back_to_back_activity(
+                self.env._(
+                    "Back-to-back: the client's contract %(sale)s ends on %(date)s "
+                    "(notice given). Purchase mission %(mission)s now ends on "
+                    "%(end)s; give notice on purchase contract %(contract)s "
+                    "(notice period: %(days)s days).",
+                    sale=", ".join(sales.contract_id.mapped("display_name")),
+                    date=format_date(self.env, end),
+                    mission=purchase.name,
+                    end=format_date(self.env, purchase.date_end),
+                    contract=contract.display_name,
+                    days=contract.notice_period_days,
+                )
+            )
+
+    def _get_state_label(self):
+        self.ensure_one()
+        return dict(self._fields["state"]._description_selection(self.env)).get(
+            self.state, self.state
+        )
 
     def _create_initial_rates(self):
         """Give each mission a rate line at its start date carrying its TJM."""

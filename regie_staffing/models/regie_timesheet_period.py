@@ -67,6 +67,26 @@ _PDF_ENGINE_RENDERS_SEVERAL = {}
 # installed build renders several documents, else one by one (about 2 s each).
 RENDER_BATCH = 50
 RENDER_BATCH_ONE_BY_ONE = 10
+# States of a purchase month that its sale month may still move.
+BACK_TO_BACK_OPEN = ("draft", "submitted", "contested", "validated")
+# What a back-to-back purchase month copies of the state changes of its sale
+# month (the signature stays on the sale month, whose report it is).
+BACK_TO_BACK_FIELDS = (
+    "state",
+    "submitted_by_id",
+    "submitted_date",
+    "validated_by_id",
+    "validated_by_partner_id",
+    "validated_date",
+    "contested_by_id",
+    "contested_date",
+    "tacit_acceptance",
+    "signed_by",
+    "signed_on",
+    "lines_hash",
+    "submit_reminder_date",
+    "validation_reminder_date",
+)
 
 
 class RegieTimesheetPeriod(models.Model):
@@ -215,12 +235,40 @@ class RegieTimesheetPeriod(models.Model):
     )
     submit_reminder_date = fields.Date(readonly=True, copy=False)
     validation_reminder_date = fields.Date(readonly=True, copy=False)
+    # Back-to-back subcontracting: the month of a purchase mission backing a
+    # sale mission is the sale month's, for the provider.
+    sale_period_id = fields.Many2one(
+        "regie.timesheet.period",
+        string="Sale month",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        ondelete="cascade",
+        help="Back-to-back subcontracting: the client's month this purchase "
+        "month follows. Its days are the sale month's lines; it is submitted, "
+        "validated, contested and reopened with it.",
+    )
+    purchase_period_ids = fields.One2many(
+        "regie.timesheet.period", "sale_period_id", string="Purchase months"
+    )
+    purchase_period_id = fields.Many2one(
+        "regie.timesheet.period",
+        string="Purchase month",
+        compute="_compute_purchase_period_id",
+        help="Back-to-back subcontracting: the month of the purchase mission "
+        "backing this sale mission, which follows this month.",
+    )
 
     _sql_constraints = [
         (
             "mission_month_unique",
             "UNIQUE(mission_id, date_from)",
             "A mission has one activity report per month.",
+        ),
+        (
+            "sale_period_unique",
+            "UNIQUE(sale_period_id)",
+            "A sale month is followed by one purchase month.",
         ),
     ]
 
@@ -257,20 +305,31 @@ class RegieTimesheetPeriod(models.Model):
         for period in self:
             period.access_url = f"/my/regie/months/{period.id}"
 
+    @api.depends("purchase_period_ids")
+    def _compute_purchase_period_id(self):
+        for period in self:
+            period.purchase_period_id = period.purchase_period_ids[:1]
+
     @api.depends(
         "timesheet_ids.unit_amount",
         "timesheet_ids.regie_days",
         "timesheet_ids.regie_billable_days",
         "timesheet_ids.regie_activity_type_id",
         "contract_id.day_rounding",
+        "sale_period_id.timesheet_ids.unit_amount",
+        "sale_period_id.timesheet_ids.regie_days",
+        "sale_period_id.timesheet_ids.regie_billable_days",
+        "sale_period_id.timesheet_ids.regie_activity_type_id",
     )
     def _compute_totals(self):
-        # Totals count every consultant's line, whatever the reader may see.
+        # Totals count every consultant's line, whatever the reader may see;
+        # a back-to-back purchase month counts its sale month's lines.
+        sources = {period.id: period._get_lines_source().id for period in self}
         groups = (
             self.env["account.analytic.line"]
             .sudo()
             ._read_group(
-                [("regie_period_id", "in", self.ids)],
+                [("regie_period_id", "in", list(set(sources.values())))],
                 ["regie_period_id", "regie_activity_type_id"],
                 [
                     "__count",
@@ -290,7 +349,7 @@ class RegieTimesheetPeriod(models.Model):
             if activity_type:
                 period_totals["exceptional"] += billable
         for period in self:
-            period_totals = totals[period.id]
+            period_totals = totals[sources[period.id]]
             period.line_count = int(period_totals["count"])
             period.total_hours = period_totals["hours"]
             period.total_days = period_totals["days"]
@@ -488,12 +547,16 @@ class RegieTimesheetPeriod(models.Model):
                 )
         periods = super().create(vals_list)
         periods._subscribe_consultants()
+        periods._sync_back_to_back_periods()
         return periods
 
     def write(self, vals):
         if not self._is_period_workflow():
             self._check_free_fields(vals)
-        return super().write(vals)
+        res = super().write(vals)
+        if "state" in vals:
+            self._mirror_back_to_back(vals)
+        return res
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_not_draft(self):
@@ -551,6 +614,7 @@ class RegieTimesheetPeriod(models.Model):
         self._lock_for_update()
         user = self.env.user
         is_manager = user.has_group("regie_staffing.group_manager")
+        self._check_not_back_to_back()
         for period in self:
             if period.state != "draft":
                 raise UserError(
@@ -744,6 +808,7 @@ class RegieTimesheetPeriod(models.Model):
                 self.env._("Only régie managers can reset a month to draft.")
             )
         self.check_access("write")
+        self._check_not_back_to_back()
         self._lock_for_update()
         for period in self:
             if period.state == "invoiced":
@@ -839,9 +904,11 @@ class RegieTimesheetPeriod(models.Model):
         line_model = self.env["account.analytic.line"]
         fnames = [name for name in HASHED_LINE_FIELDS if name in line_model._fields]
         self.env.flush_all()
-        # Hashing needs every line of the month, whoever logged it.
+        # Hashing needs every line of the month, whoever logged it (a
+        # back-to-back purchase month: its sale month's).
+        sources = {period.id: period._get_lines_source().id for period in self}
         lines = line_model.sudo().search_fetch(
-            [("regie_period_id", "in", self.ids)],
+            [("regie_period_id", "in", list(set(sources.values())))],
             ["regie_period_id", *fnames],
             order="id",
         )
@@ -861,7 +928,7 @@ class RegieTimesheetPeriod(models.Model):
                         + self._get_hash_values(
                             period.contract_id, HASHED_CONTRACT_FIELDS
                         ),
-                        rows[period.id],
+                        rows[sources[period.id]],
                     ]
                 ).encode()
             ).hexdigest()
@@ -918,6 +985,7 @@ class RegieTimesheetPeriod(models.Model):
         )
 
     def _do_validate(self, partner=None, signature=None, signed_by=None, tacit=False):
+        self._check_not_back_to_back()
         now = fields.Datetime.now()
         user = self.env.user
         internal = not (tacit or partner)
@@ -970,6 +1038,7 @@ class RegieTimesheetPeriod(models.Model):
         return True
 
     def _do_contest(self, reason, line_ids, requested_correction, partner=None):
+        self._check_not_back_to_back()
         if isinstance(line_ids, int) and not isinstance(line_ids, bool):
             line_ids = [line_ids]
         if line_ids and (
@@ -1733,6 +1802,9 @@ class RegieTimesheetPeriod(models.Model):
                 [
                     ("employee_id", "in", employees.ids),
                     ("state", "!=", "cancelled"),
+                    # A purchase mission backing a sale one has no month
+                    # of its own to fill.
+                    ("sale_mission_ids", "=", False),
                     ("date_start", "<=", current + relativedelta(day=31)),
                     "|",
                     ("date_end", "=", False),
@@ -2289,6 +2361,7 @@ class RegieTimesheetPeriod(models.Model):
         )
 
     def _check_state(self, state, action_label):
+        self._check_not_back_to_back()
         for period in self:
             if period.state != state:
                 raise UserError(
@@ -2493,6 +2566,156 @@ class RegieTimesheetPeriod(models.Model):
         return {key: found[key] for key in keys}
 
     # ------------------------------------------------------------------
+    # Back-to-back subcontracting
+    # ------------------------------------------------------------------
+
+    def _get_lines_source(self):
+        """The month whose timesheet lines are this month's days: the sale
+        month of a back-to-back purchase month, else the month itself."""
+        self.ensure_one()
+        return self.sale_period_id or self
+
+    def _check_not_back_to_back(self):
+        """A back-to-back purchase month follows its sale month: nobody
+        submits, validates, contests or reopens it on its own."""
+        if self.env.context.get("regie_back_to_back_sync"):
+            return
+        mirrors = self.sudo().filtered("sale_period_id")
+        if mirrors:
+            raise UserError(
+                self.env._(
+                    "%(months)s follow the client's months %(sale)s (back-to-back "
+                    "subcontracting): they are submitted, validated, contested and "
+                    "reopened with them. Act on the sale months instead.",
+                    months=mirrors._get_names_for_error(),
+                    sale=mirrors.sale_period_id._get_names_for_error(),
+                )
+            )
+
+    def _sync_back_to_back_periods(self):
+        """Give each sale month of a mission backed by a purchase mission its
+        purchase month: the purchase mission's month of the same month, linked
+        when it exists (draft, without lines of its own), created otherwise,
+        in the sale month's state. Returns the purchase months linked."""
+        sales = self.sudo().filtered(
+            lambda period: (
+                period.direction == "sale"
+                and period.mission_id.purchase_mission_id
+                and period.mission_id.purchase_mission_id.state != "cancelled"
+                and not period.purchase_period_ids
+            )
+        )
+        if not sales:
+            return self.browse()
+        periods = self.sudo()._period_workflow()
+        existing = {
+            (period.mission_id.id, period.date_from): period
+            for period in periods.search(
+                [
+                    ("mission_id", "in", sales.mission_id.purchase_mission_id.ids),
+                    ("date_from", "in", list(set(sales.mapped("date_from")))),
+                ]
+            )
+        }
+        linked, to_create = periods.browse(), []
+        for sale in sales:
+            key = (sale.mission_id.purchase_mission_id.id, sale.date_from)
+            purchase = existing.get(key)
+            if not purchase:
+                to_create.append(
+                    {
+                        "mission_id": key[0],
+                        "date_from": key[1],
+                        "sale_period_id": sale.id,
+                    }
+                )
+            elif (
+                not purchase.sale_period_id
+                and purchase.state == "draft"
+                and not purchase.timesheet_ids
+            ):
+                purchase.sale_period_id = sale
+                linked |= purchase
+            else:
+                _logger.warning(
+                    "Back-to-back: %s is not linked to %s (it has its own days, "
+                    "state or sale month).",
+                    purchase.name,
+                    sale.name,
+                )
+        linked |= periods.create(to_create)
+        linked._message_log_batch(
+            bodies={
+                purchase.id: self.env._(
+                    "Back-to-back subcontracting: this month follows the "
+                    "client's month %(month)s.",
+                    month=purchase.sale_period_id.name,
+                )
+                for purchase in linked
+            }
+        )
+        # Linked to a month already submitted or validated: the same state.
+        for sale in linked.sale_period_id.filtered(lambda p: p.state != "draft"):
+            vals = {
+                fname: sale._fields[fname].convert_to_write(sale[fname], sale)
+                for fname in BACK_TO_BACK_FIELDS
+            }
+            if vals["state"] not in BACK_TO_BACK_OPEN:
+                vals["state"] = "validated"  # invoiced to the client
+            sale._mirror_back_to_back(vals)
+        return linked
+
+    def _mirror_back_to_back(self, vals):
+        """Apply a state change of sale months to their back-to-back purchase
+        months: the same state, who and when. Invoicing either side does not
+        move the other; reopening a sale month whose purchase month is billed
+        is refused."""
+        state = vals.get("state")
+        if state not in ("draft", "submitted", "contested", "validated"):
+            return
+        mirrors = self.sudo().purchase_period_ids
+        if not mirrors:
+            return
+        if state == "validated":
+            # A sale month validated again after its invoice is cancelled:
+            # the purchase side keeps its own billing.
+            mirrors = mirrors.filtered(
+                lambda p: p.state in ("draft", "submitted", "contested")
+            )
+        else:
+            billed = mirrors.filtered(lambda p: p.state not in BACK_TO_BACK_OPEN)
+            if billed:
+                raise UserError(
+                    self.env._(
+                        "The purchase months %(months)s are billed by the "
+                        "provider: cancel or reverse their bills before "
+                        "reopening the client's months %(sale)s.",
+                        months=billed._get_names_for_error(),
+                        sale=billed.sale_period_id._get_names_for_error(),
+                    )
+                )
+        if not mirrors:
+            return
+        mirror_vals = {
+            fname: value
+            for fname, value in vals.items()
+            if fname in BACK_TO_BACK_FIELDS and fname != "lines_hash"
+        }
+        mirrors = mirrors.with_context(regie_back_to_back_sync=True)._period_workflow()
+        mirrors.write(mirror_vals)
+        if state == "validated":
+            hashes = mirrors._get_lines_hashes()
+            for mirror in mirrors:
+                mirror.write(
+                    {
+                        "lines_hash": hashes[mirror.id],
+                        "access_token": str(uuid.uuid4()),
+                    }
+                )
+        elif state == "draft":
+            mirrors.write({"lines_hash": False})
+
+    # ------------------------------------------------------------------
     # Crons
     # ------------------------------------------------------------------
 
@@ -2545,6 +2768,7 @@ class RegieTimesheetPeriod(models.Model):
                 ("state", "=", "submitted"),
                 ("contract_id.tacit_acceptance_days", ">", 0),
                 ("submitted_date", "!=", False),
+                ("sale_period_id", "=", False),
             ]
         )
         due = candidates.filtered(
@@ -2576,6 +2800,7 @@ class RegieTimesheetPeriod(models.Model):
                 ("date_to", "<", today),
                 ("submit_reminder_date", "=", False),
                 ("user_id", "!=", False),
+                ("sale_period_id", "=", False),
             ]
         )
         template = self.env.ref(
@@ -2606,6 +2831,7 @@ class RegieTimesheetPeriod(models.Model):
                     today + timedelta(days=VALIDATION_REMINDER_DAYS),
                 ),
                 ("validation_reminder_date", "=", False),
+                ("sale_period_id", "=", False),
             ]
         )
         template = self.env.ref(

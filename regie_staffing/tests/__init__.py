@@ -27,3 +27,4 @@ from . import test_working_calendar
 from . import test_extranet
 from . import test_tours_extranet
 from . import test_close_batch
+from . import test_back_to_back
