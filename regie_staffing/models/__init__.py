@@ -20,3 +20,4 @@ from . import regie_close_batch
 from . import resource_calendar
 from . import regie_extranet
 from . import regie_vigilance_document
+from . import regie_vigilance_reminder

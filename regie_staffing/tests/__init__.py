@@ -28,3 +28,5 @@ from . import test_extranet
 from . import test_tours_extranet
 from . import test_close_batch
 from . import test_back_to_back
+from . import test_vigilance_portal
+from . import test_tours_vigilance
