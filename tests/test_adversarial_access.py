@@ -148,8 +148,10 @@ WIZARDS = {
 UNTARGETED = (
     "regie.close.batch",
     "regie.close.batch.line",
+    "regie.vigilance.compliance",
     "regie.vigilance.document",
     "regie.vigilance.override",
+    "regie.vigilance.reminder",
 )
 OPS = ("read", "search", "create", "write", "unlink")
 # Destructive operations run last (the shared records stay for the others).
