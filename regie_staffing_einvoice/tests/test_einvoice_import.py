@@ -345,3 +345,34 @@ class TestRegieEinvoiceImport(RegieInvoicingCommon):
         self.assertEqual(bill.regie_contract_id, self.purchase)
         self.assertEqual(bill.regie_match_date_from, date(2025, 6, 1))
         self.assertIn("has no validated month from 06/01/2025", self._note(bill))
+
+    def test_other_company_ignored(self):
+        """The contracts of another company are not looked up: one quoting
+        the same order number makes no ambiguity."""
+        other = self.env["res.company"].create({"name": "Other ESN"})
+        self.env.user.company_ids |= other
+        foreign = (
+            self.env["regie.contract"]
+            .with_company(other)
+            .create(
+                {
+                    "direction": "purchase",
+                    "partner_id": self.provider.id,
+                    "company_id": other.id,
+                    "user_id": self.env.user.id,
+                    "date_start": date(2025, 1, 1),
+                    "review_frequency": "none",
+                    "client_order_ref": "BC-2025-77",
+                }
+            )
+        )
+        foreign.action_activate()
+        self.assertEqual(foreign.state, "active")
+        bill = self._bill()
+        bill._regie_assign_einvoice(
+            {"order": "BC-2025-77", "date_from": MARCH, "date_to": MARCH_END}
+        )
+        self.assertEqual(bill.regie_contract_id, self.purchase)
+        note = self._note(bill)
+        self.assertIn("BT-13", note)
+        self.assertNotIn(foreign.name, note)
