@@ -24,7 +24,6 @@ import pytest
 import requests
 from adversarial import (
     PublicClient,
-    Snapshot,
     UserClient,
     changes,
     classify,
@@ -440,15 +439,10 @@ def _selection(admin, model, field):
     ][0][0]
 
 
-@pytest.fixture(scope="module")
-def snap(admin, server):
-    snapshot = Snapshot(admin, server[1])
-    yield snapshot
-    snapshot.close()
-
-
-@pytest.fixture(scope="module")
-def world(admin, server, run_id, snap):
+def build_world(admin, server, run_id, snap):
+    """The adversaries' world, built once for the session (conftest's
+    ``world`` fixture): shared by the access matrix and the paths
+    (test_adversarial_paths.py, run after it)."""
     tag = f"adv{run_id}"
     groups = {
         CONS: ["base.group_user", "regie_staffing.group_consultant"],
@@ -1170,8 +1164,9 @@ def http_session(server, login=None):
     return session
 
 
-@pytest.fixture(scope="module")
-def http(server, world):
+def build_http(server, world):
+    """Browser sessions of the portal contacts and the public (conftest's
+    ``http`` fixture)."""
     tag = world["tag"]
     return {
         PORTAL: http_session(server, f"{tag}_{PORTAL}"),

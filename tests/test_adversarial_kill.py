@@ -254,7 +254,7 @@ def check_nothing_half_written(state):
             assert not values["line"], f"month {month} keeps a dead invoice link"
 
 
-def test_kill_while_invoicing_200_months(admin, kill_server, run_id):
+def test_kill_while_invoicing_200_months(admin, kill_server, run_id, tally):
     server = kill_server
     boss = OdooClient(server.url, server.db, "admin", admin.password)
     started = time.monotonic()
@@ -301,6 +301,7 @@ def test_kill_while_invoicing_200_months(admin, kill_server, run_id):
     time.sleep(0.5)
     assert thread.is_alive(), f"invoicing finished before the kill: {outcome}"
     server.kill()
+    tally("kill", "SIGKILL mid-invoicing")
     thread.join(30)
     assert "error" in outcome, f"the killed call answered: {outcome}"
 
@@ -313,6 +314,7 @@ def test_kill_while_invoicing_200_months(admin, kill_server, run_id):
     assert boss.call("account.move", "search_count", []) == moves_before
 
     boss.call("regie.timesheet.period", "action_create_invoice", months)
+    tally("kill", "invoicing after the restart")
     final = billing(boss, months)
     check_nothing_half_written(final)
     for month, values in final.items():
