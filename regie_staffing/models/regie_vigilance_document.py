@@ -74,6 +74,7 @@ class RegieVigilanceDocument(models.Model):
     document = fields.Binary(string="File", attachment=True)
     document_name = fields.Char()
     uploaded_from_portal = fields.Boolean(
+        string="Uploaded from portal",
         readonly=True,
         help="Uploaded by the provider's contact in the portal: to be checked "
         "by a buyer.",
