@@ -209,6 +209,21 @@ class RegieVigilancePortal(CustomerPortal):
                 ),
                 author_id=request.env.user.partner_id.id,
             )
+        # The buyers are asked to check it (sudo: the contracts are the
+        # provider's own, found above).
+        label = documents[:1]._get_type_label()
+        for contract in contracts:
+            user = contract.user_id or contract.project_lead_ids[:1]
+            if user:
+                contract.sudo().activity_schedule(
+                    "mail.mail_activity_data_todo",
+                    summary=request.env._(
+                        "Check the %(document)s uploaded by %(provider)s",
+                        document=label,
+                        provider=provider.display_name,
+                    ),
+                    user_id=user.id,
+                )
         return request.redirect(
             "/my/vigilance?" + urlencode({"uploaded": document_type})
         )

@@ -318,6 +318,14 @@ class TestVigilancePortal(RegieVigilanceCommon, HttpCase):
         self.assertTrue(document.uploaded_from_portal)
         self.assertFalse(document.checked_by_id)
         self.assertEqual(base64.b64decode(document.document), PDF)
+        activity = self.env["mail.activity"].search(
+            [
+                ("res_model", "=", "regie.contract"),
+                ("res_id", "=", self.purchase.id),
+                ("summary", "like", "uploaded by"),
+            ]
+        )
+        self.assertEqual(activity.user_id, self.lead_user)
         self.assertFalse(
             self._provider_documents(self.other_provider).filtered(
                 "uploaded_from_portal"
