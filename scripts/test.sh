@@ -9,8 +9,10 @@
 #   -> realistic stage: the usual apps of a company (sales, timesheets, leaves,
 #      attendances, expenses, purchase, French accounting and e-invoicing, a
 #      French company among the demo companies) installed first, then both
-#      addons as a customer installs them, then the whole addon suite there.
-#      That database is built in the background while the bare stage runs.
+#      addons as a customer installs them, then the whole addon suite there
+#      (the browser tours and the suite in two halves, each on its own copy).
+#      It is built and tested in the background while the bare stage runs:
+#      three lanes of work (see below) keep the cores busy to the end.
 # Any failure, any ERROR logged by an install, or any skipped test (missing
 # browser, wkhtmltopdf...) fails the run. Extra arguments are passed to the
 # pytest runs (e.g. -k contract -x). REGIE_SKIP_REALISTIC=1 skips the
@@ -39,6 +41,7 @@ E2E_DB="${TEST_DB}_e2e"
 KILL_DB="${TEST_DB}_kill"
 REAL_DB="${TEST_DB}_real"
 TOURS_DB="${TEST_DB}_tours"
+REAL_B_DB="${TEST_DB}_real_b"
 SERVER_PID=
 REAL_PID=
 cleanup() {
@@ -47,12 +50,12 @@ cleanup() {
     [ -z "$SERVER_PID" ] || stop_pid "$SERVER_PID"
     [ -z "$REAL_PID" ] || stop_pid "$REAL_PID"
     # Whatever way the script ends, no Odoo it started keeps running.
-    for db in "$TEST_DB" "$E2E_DB" "$KILL_DB" "$REAL_DB" "$TOURS_DB"; do
+    for db in "$TEST_DB" "$E2E_DB" "$KILL_DB" "$REAL_DB" "$TOURS_DB" "$REAL_B_DB"; do
         pkill -TERM -f -- "-d $db " 2>/dev/null || true
         pkill -TERM -f -- "--odoo-database=$db " 2>/dev/null || true
     done
     if [ -z "${REGIE_KEEP_DB:-}" ]; then
-        for db in "$TEST_DB" "$E2E_DB" "$KILL_DB" "$REAL_DB" "$TOURS_DB"; do
+        for db in "$TEST_DB" "$E2E_DB" "$KILL_DB" "$REAL_DB" "$TOURS_DB" "$REAL_B_DB"; do
             dropdb --if-exists "$db" 2>/dev/null || true
             rm -rf "$DATA_DIR/filestore/$db"
         done
@@ -98,12 +101,32 @@ BRIDGE_SUITES=(regie_staffing_expense/tests regie_staffing_einvoice/tests)
 TOURS=(regie_staffing/tests/test_tours*.py regie_staffing_invoicing/tests/test_tours*.py)
 NO_TOURS=(--ignore-glob='*/test_tours*.py')
 
-# The realistic database is prepared in the background from the start (the
-# usual apps, then the addons as a customer installs them), then the browser
-# tours run on a copy of it while the bare stage goes on; the rest of the suite
-# runs on it once the bare suite is done.
+# Three lanes of work share the machine's cores, so that none stays idle:
+#   lane 1 (this shell): lint, wheels, the bare database, the bare suite;
+#   lane 2 (from the start): the realistic database (usual apps, then the
+#     addons), then the first half of the realistic suite on it;
+#   lane 3 (once the bare database exists): the end-to-end tests and
+#     sale_timesheet installed after the addons, then (once the realistic
+#     database exists) the browser tours and the second half of the realistic
+#     suite, each on its own copy of that database.
 REAL_READY="$ROOT/.run/realistic-ready"
 REAL_LOG="$ROOT/.run/realistic.log"
+# The realistic suite's two halves, of about the same length.
+REAL_SUITES_A=(regie_staffing/tests)
+REAL_SUITES_B=(regie_staffing_invoicing/tests "${BRIDGE_SUITES[@]}")
+copy_db() {
+    createdb -T "$1" "$2"
+    if [ -d "$DATA_DIR/filestore/$1" ]; then
+        cp -r "$DATA_DIR/filestore/$1" "$DATA_DIR/filestore/$2"
+    fi
+}
+# pytest's exit 5 (no test selected) is fine when extra arguments (-k ...)
+# chose the tests.
+tests_passed() {
+    local status="$1"
+    shift
+    [ "$status" = 0 ] || { [ "$status" = 5 ] && [ $# -gt 0 ]; }
+}
 real_prepare() {
     dropdb --if-exists "$REAL_DB"
     odoo_bin -d "$REAL_DB" -i "$USUAL_APPS" --stop-after-init --log-level=warn \
@@ -119,20 +142,23 @@ real_prepare() {
         die "installing the addons into the realistic database failed, see .run/real-install.log"
     check_log "$ROOT/.run/real-install.log" "installing the addons into the realistic database"
     warm_assets "$REAL_DB" "$ROOT/.run/real-assets.log"
-    createdb -T "$REAL_DB" "$TOURS_DB"
-    if [ -d "$DATA_DIR/filestore/$REAL_DB" ]; then
-        cp -r "$DATA_DIR/filestore/$REAL_DB" "$DATA_DIR/filestore/$TOURS_DB"
-    fi
+    copy_db "$REAL_DB" "$TOURS_DB"
+    copy_db "$REAL_DB" "$REAL_B_DB"
     touch "$REAL_READY"
-    log "Realistic stage: browser tours in English and French"
-    run_addon_tests "$TOURS_DB" "${TOURS[@]}" "$@"
+}
+real_lane() {
+    real_prepare
+    log "Realistic stage: addon tests, first half (${REAL_SUITES_A[*]})"
+    local status=0
+    run_addon_tests "$REAL_DB" "${REAL_SUITES_A[@]}" "${NO_TOURS[@]}" "$@" || status=$?
+    tests_passed "$status" "$@" || die "the realistic suite (first half) failed (exit $status)"
 }
 # pytest's plugin refusing skipped tests (scripts/regie_no_skip.py).
 export PYTHONPATH="$ROOT/scripts${PYTHONPATH:+:$PYTHONPATH}"
 if [ -z "${REGIE_SKIP_REALISTIC:-}" ]; then
-    log "Realistic stage, in the background (.run/realistic.log): $USUAL_APPS with demo data into $REAL_DB, then the addons, then the tours"
+    log "Realistic stage, in the background (.run/realistic.log): $USUAL_APPS with demo data into $REAL_DB, then the addons, then half of the suite"
     rm -f "$REAL_READY"
-    (real_prepare "$@") >"$REAL_LOG" 2>&1 &
+    (real_lane "$@") >"$REAL_LOG" 2>&1 &
     REAL_PID=$!
 fi
 
@@ -164,19 +190,11 @@ odoo_install "$ROOT/.run/install-fr.log" -d "$TEST_DB" --load-language=fr_FR ||
     die "loading French failed, see .run/install-fr.log"
 check_log "$ROOT/.run/install-fr.log" "loading French"
 warm_assets "$TEST_DB" "$ROOT/.run/assets.log"
-for db in "$E2E_DB" "$KILL_DB"; do
-    createdb -T "$TEST_DB" "$db"
-    if [ -d "$DATA_DIR/filestore/$TEST_DB" ]; then
-        cp -r "$DATA_DIR/filestore/$TEST_DB" "$DATA_DIR/filestore/$db"
-    fi
-done
+copy_db "$TEST_DB" "$E2E_DB"
+copy_db "$TEST_DB" "$KILL_DB"
 
-log "Bare stage: addon tests (pytest-odoo, real database, HTTP server and browser)"
-run_addon_tests "$TEST_DB" "${SUITES[@]}" "${NO_TOURS[@]}" "$@"
-
-# The end-to-end tests and the install of sale_timesheet after the addons
-# (both on bare-stage databases) run beside the realistic stage: each side
-# keeps one core busy.
+# Lane 3, in the background: the end-to-end tests (on bare-stage databases),
+# then the tours and the second half of the realistic suite.
 E2E_LOG="$ROOT/.run/e2e.log"
 bare_stage_end() {
     log "Bare stage: end-to-end tests over XML-RPC against a live Odoo server"
@@ -188,48 +206,59 @@ bare_stage_end() {
     trap 'exit 143' TERM
     wait_http "http://127.0.0.1:$PORT" "$E2E_SERVER"
     # The kill test (tests/test_adversarial_kill.py) starts its own server.
+    local status=0
     REGIE_URL="http://127.0.0.1:$PORT" REGIE_DB="$E2E_DB" REGIE_KILL_DB="$KILL_DB" \
         REGIE_ODOO_BIN="$ODOO_PATH/odoo-bin" REGIE_ADDONS_PATH="$ADDONS_PATH" \
         REGIE_DATA_DIR="$DATA_DIR" REGIE_PYTHON="$(command -v python)" \
-        pytest -p regie_no_skip -p no:cacheprovider -p no:odoo tests "$@"
+        pytest -p regie_no_skip -p no:cacheprovider -p no:odoo tests "$@" || status=$?
     stop_pid "$E2E_SERVER"
+    trap - EXIT
+    tests_passed "$status" "$@" || die "the end-to-end tests failed (exit $status)"
     log "Bare stage: installing sale_timesheet after the addons"
     odoo_install "$ROOT/.run/install-after.log" -d "$TEST_DB" -i sale_timesheet ||
         die "installing sale_timesheet after the addons failed, see .run/install-after.log"
     check_log "$ROOT/.run/install-after.log" "installing sale_timesheet after the addons"
 }
-log "Bare stage: end-to-end tests and sale_timesheet after the addons, in the background (.run/e2e.log)"
-(bare_stage_end "$@") >"$E2E_LOG" 2>&1 &
-SERVER_PID=$!
-
-if [ -n "$REAL_PID" ]; then
+third_lane() {
+    bare_stage_end "$@"
+    [ -n "$REAL_PID" ] || return 0
     log "Realistic stage: waiting for its database"
     while [ ! -e "$REAL_READY" ]; do
-        if ! kill -0 "$REAL_PID" 2>/dev/null; then
-            wait "$REAL_PID" || true
-            REAL_PID=
-            cat "$REAL_LOG"
-            die "preparing the realistic database failed, see above"
-        fi
+        kill -0 "$REAL_PID" 2>/dev/null ||
+            die "the realistic database could not be prepared, see .run/realistic.log"
         sleep 2
     done
-    log "Realistic stage: addon tests (the tours run beside them)"
-    run_addon_tests "$REAL_DB" "${SUITES[@]}" "${BRIDGE_SUITES[@]}" "${NO_TOURS[@]}" "$@"
-    log "Realistic stage: waiting for the browser tours"
-    TOURS_STATUS=0
-    wait "$REAL_PID" || TOURS_STATUS=$?
+    local status=0
+    log "Realistic stage: browser tours in English and French"
+    run_addon_tests "$TOURS_DB" "${TOURS[@]}" "$@" || status=$?
+    tests_passed "$status" "$@" || die "the browser tours failed (exit $status)"
+    log "Realistic stage: addon tests, second half (${REAL_SUITES_B[*]})"
+    run_addon_tests "$REAL_B_DB" "${REAL_SUITES_B[@]}" "${NO_TOURS[@]}" "$@" || status=$?
+    tests_passed "$status" "$@" || die "the realistic suite (second half) failed (exit $status)"
+}
+log "Lane 3, in the background (.run/e2e.log): end-to-end tests, sale_timesheet after the addons, then the tours and half of the realistic suite"
+(third_lane "$@") >"$E2E_LOG" 2>&1 &
+SERVER_PID=$!
+
+log "Bare stage: addon tests (pytest-odoo, real database, HTTP server and browser)"
+BARE_STATUS=0
+run_addon_tests "$TEST_DB" "${SUITES[@]}" "${NO_TOURS[@]}" "$@" || BARE_STATUS=$?
+tests_passed "$BARE_STATUS" "$@" || die "the bare suite failed (exit $BARE_STATUS)"
+
+if [ -n "$REAL_PID" ]; then
+    log "Realistic stage: waiting for its first half (.run/realistic.log)"
+    REAL_STATUS=0
+    wait "$REAL_PID" || REAL_STATUS=$?
     REAL_PID=
     cat "$REAL_LOG"
-    # 5: pytest's arguments selected no tour (e.g. -k contract).
-    [ "$TOURS_STATUS" = 0 ] || [ "$TOURS_STATUS" = 5 ] ||
-        die "the browser tours failed (exit $TOURS_STATUS), see above"
+    [ "$REAL_STATUS" = 0 ] || die "the realistic stage failed (exit $REAL_STATUS), see above"
 fi
 
-log "Bare stage: waiting for the end-to-end tests"
+log "Waiting for lane 3: end-to-end tests, tours, second half of the realistic suite (.run/e2e.log)"
 E2E_STATUS=0
 wait "$SERVER_PID" || E2E_STATUS=$?
 SERVER_PID=
 cat "$E2E_LOG"
-[ "$E2E_STATUS" = 0 ] || die "the end-to-end stage failed (exit $E2E_STATUS), see above"
+[ "$E2E_STATUS" = 0 ] || die "lane 3 failed (exit $E2E_STATUS), see above"
 
 log "All tests passed in $(($(date +%s) - START)) s"

@@ -20,7 +20,8 @@ def migrate(cr, version):
     """The accountants' rules on régie records move from Odoo's Invoicing group
     to the régie accountants' group (the update does not rewrite noupdate
     rules). Existing accountants get the new group from an administrator
-    (Settings → Users)."""
+    (Settings → Users). The régie day product books as a service in every
+    company's chart from this version on (it was booked as goods)."""
     if not version:
         return
     env = api.Environment(cr, SUPERUSER_ID, {})
@@ -30,3 +31,4 @@ def migrate(cr, version):
         if rule:
             rule.groups = group
             rule.name = rule.name.replace(": accountants", ": régie accountants")
+    env["product.product"]._regie_apply_service_defaults()
