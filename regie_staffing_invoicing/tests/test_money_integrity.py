@@ -17,7 +17,7 @@ _logger = logging.getLogger(__name__)
 MARCH = date(2025, 3, 1)
 APRIL = date(2025, 4, 1)
 # Random sequences run by the suite; REGIE_RANDOM_SEQUENCES runs more.
-RANDOM_SEQUENCES = int(os.environ.get("REGIE_RANDOM_SEQUENCES", "40"))
+RANDOM_SEQUENCES = int(os.environ.get("REGIE_RANDOM_SEQUENCES", "20"))
 RANDOM_STEPS = 10
 
 
