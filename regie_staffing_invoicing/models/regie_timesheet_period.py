@@ -489,24 +489,30 @@ class RegieTimesheetPeriod(models.Model):
         if not split:
             return segments
         days_by_period = defaultdict(lambda: defaultdict(float))
-        for period, day, days in (
+        # A back-to-back purchase month's days are its sale month's lines
+        # (both months may be invoiced together).
+        sources = defaultdict(list)
+        for period in split:
+            sources[period._get_lines_source().id].append(period)
+        for source, day, days in (
             self.env["account.analytic.line"]
             .sudo()
             ._read_group(
-                [("regie_period_id", "in", split.ids)],
+                [("regie_period_id", "in", list(sources))],
                 ["regie_period_id", "date:day"],
                 ["regie_billable_days:sum"],
             )
         ):
-            start = max(
-                [period.date_from]
-                + [
-                    rate.date_from
-                    for rate in period.mission_id.rate_ids
-                    if period.date_from < rate.date_from <= fields.Date.to_date(day)
-                ]
-            )
-            days_by_period[period.id][start] += days
+            for period in sources[source.id]:
+                start = max(
+                    [period.date_from]
+                    + [
+                        rate.date_from
+                        for rate in period.mission_id.rate_ids
+                        if period.date_from < rate.date_from <= fields.Date.to_date(day)
+                    ]
+                )
+                days_by_period[period.id][start] += days
         for period in split:
             parts = sorted(
                 (start, days)
