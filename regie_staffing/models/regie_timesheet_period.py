@@ -674,6 +674,7 @@ class RegieTimesheetPeriod(models.Model):
         when there is any. From a list, many months are submitted in the
         background."""
         self.check_access("write")
+        self._check_not_back_to_back()
         queued = self._enqueue_close_batch("submit")
         if queued:
             return queued
@@ -729,6 +730,7 @@ class RegieTimesheetPeriod(models.Model):
         report and rotate the portal link. Allowed to a project lead of the
         contract or a régie manager, never to the month's own consultant.
         From a list, many months are validated in the background."""
+        self._check_not_back_to_back()
         queued = self._enqueue_close_batch("validate")
         if queued:
             return queued

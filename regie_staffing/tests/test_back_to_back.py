@@ -138,6 +138,7 @@ class TestBackToBack(RegieBackToBackCommon):
         self._submit(sale)
         for action in (
             lambda p: p.action_validate(),
+            lambda p: p.action_confirm_submit(),
             lambda p: p.action_contest("No"),
             lambda p: p.action_reset_to_draft(),
         ):
