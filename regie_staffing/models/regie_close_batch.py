@@ -143,6 +143,7 @@ class RegieCloseBatch(models.Model):
         help="The batch that processes this batch's failed records again.",
     )
     user_can_control = fields.Boolean(
+        string="Can cancel or retry",
         compute="_compute_user_can_control",
         help="Whether the current user may cancel or retry the batch: the user "
         "who asked for it, or a régie manager.",

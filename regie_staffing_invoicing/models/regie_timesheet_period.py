@@ -1,6 +1,7 @@
 import logging
 from collections import defaultdict
 
+from markupsafe import Markup
 from psycopg2.errors import LockNotAvailable, SerializationFailure
 
 from odoo import Command, api, fields, models, tools
@@ -686,10 +687,36 @@ class RegieTimesheetPeriod(models.Model):
                 moves |= (
                     workflow(self.env["account.move"])
                     .with_company(company)
-                    .with_context(default_company_id=company.id)
+                    .with_context(default_company_id=company.id, mail_create_nolog=True)
                     .create([group["vals"] for group in company_groups])
                 )
-            return self.env["account.move"].browse(moves.ids)
+            moves = self.env["account.move"].browse(moves.ids)
+            self._log_moves_creation(moves)
+            return moves
+
+    @api.model
+    def _log_moves_creation(self, moves):
+        """The "Invoice Created" message of each move, as mail.thread writes
+        it when a record is created, in one batch instead of one message_post
+        per invoice: the creation subtype of invoices is hidden and not a
+        default one, so no follower of a new move is notified of it either
+        way."""
+        author = self.env.user.partner_id.id
+        # The subtype and message depend on the move type only.
+        for subtype_moves in moves.grouped("move_type").values():
+            subtype = subtype_moves[:1]._creation_subtype()
+            bodies = {
+                move.id: (
+                    Markup('<div summary="o_mail_notification"><p>%s</p></div>')
+                    % move._creation_message()
+                    if subtype
+                    else move._creation_message()
+                )
+                for move in subtype_moves
+            }
+            messages = subtype_moves._message_log_batch(bodies=bodies, author_id=author)
+            if subtype:
+                messages.write({"subtype_id": subtype.id, "is_internal": False})
 
     # ------------------------------------------------------------------
     # What the moves bill: the invariant

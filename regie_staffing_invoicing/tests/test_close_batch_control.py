@@ -199,3 +199,20 @@ class TestCloseBatchControl(RegieInvoicingCommon):
         )
         self._process()
         self.assertFalse(self.periods.sudo().invoice_id)
+
+    def test_invoices_keep_their_creation_message(self):
+        """Invoicing logs the creation messages in one batch: each invoice
+        still says it was created, with Odoo's creation subtype, authored by
+        the accountant, and nobody is notified of it."""
+        moves, _summary = self._invoice(self.periods)
+        self.assertEqual(len(moves), 6)
+        subtype = self.env.ref("account.mt_invoice_created")
+        for move in moves:
+            created = move.message_ids.filtered(
+                lambda message: message.subtype_id == subtype
+            )
+            self.assertEqual(len(created), 1, move.name)
+            self.assertIn("Invoice Created", created.body)
+            self.assertEqual(created.author_id, self.billing.partner_id)
+            self.assertFalse(created.is_internal)
+            self.assertFalse(created.notification_ids)
