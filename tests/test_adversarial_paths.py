@@ -1405,6 +1405,9 @@ NEWER = {
         "write": (set(), set()),
         "create": (set(), set()),
         "unlink": (set(), {MGR}),
+        # The requester (the lead here) and the managers only.
+        "action_cancel": ({LEAD, MGR}, set()),
+        "action_retry_failed": ({LEAD, MGR}, set()),
     },
     "regie.vigilance.document": {
         "read": ({LEAD, LEAD2, MGR, ACC}, {USER}),
