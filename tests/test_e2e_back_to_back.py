@@ -294,6 +294,19 @@ def test_back_to_back_month_from_the_extranet_to_both_bills(
     assert purchase["state"] == "invoiced"
     assert purchase["vendor_bill_id"][0] == bill
     assert not purchase["invoice_id"], "no bill generated besides his"
+    # His bill carries the CRA the client signed, as the client's invoice does.
+    report = read(
+        admin, "regie.timesheet.period", sale_month, ["report_attachment_id"]
+    )["report_attachment_id"]
+    assert report
+    for move in (invoice, bill):
+        attached = admin.call(
+            "ir.attachment",
+            "search_read",
+            [("res_model", "=", "account.move"), ("res_id", "=", move)],
+            ["name"],
+        )
+        assert [a["name"] for a in attached] == [report[1]], attached
 
     # A second bill for the same month charges days already billed: refused,
     # and the purchase month cannot be billed again from the month either.
