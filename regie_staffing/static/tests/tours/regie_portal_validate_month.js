@@ -1,43 +1,7 @@
 /** @odoo-module **/
 
 import { registry } from "@web/core/registry";
-
-/**
- * Draw a stroke on a signature pad canvas the way a mouse would: press,
- * move in several throttled steps, release (the pad listens to pointer events).
- */
-async function drawOnCanvas(canvas) {
-    const rect = canvas.getBoundingClientRect();
-    const point = (fx, fy) => ({
-        clientX: rect.left + rect.width * fx,
-        clientY: rect.top + rect.height * fy,
-        bubbles: true,
-        cancelable: true,
-        pointerId: 1,
-        pointerType: "mouse",
-        isPrimary: true,
-        buttons: 1,
-        pressure: 0.5,
-    });
-    const wait = () => new Promise((resolve) => setTimeout(resolve, 25));
-    const path = [
-        [0.1, 0.7],
-        [0.2, 0.3],
-        [0.3, 0.7],
-        [0.4, 0.3],
-        [0.5, 0.7],
-        [0.6, 0.3],
-        [0.7, 0.7],
-        [0.8, 0.4],
-    ];
-    canvas.dispatchEvent(new PointerEvent("pointerdown", point(...path[0])));
-    for (const [fx, fy] of path.slice(1)) {
-        await wait();
-        canvas.dispatchEvent(new PointerEvent("pointermove", point(fx, fy)));
-    }
-    await wait();
-    canvas.ownerDocument.dispatchEvent(new PointerEvent("pointerup", point(...path.at(-1))));
-}
+import { signMonthSteps } from "./regie_tour_utils";
 
 const TO_VALIDATE =
     ".o_portal_index_card:not(.d-none) [data-placeholder_count=regie_month_to_validate_count]";
@@ -123,33 +87,7 @@ registry.category("web_tour.tours").add("regie_portal_validate_month", {
             content: "The day-by-day detail is shown",
             trigger: ".o_regie_day_table .o_regie_day_total",
         },
-        {
-            content: "Validate & sign",
-            trigger: "a.o_regie_month_sign",
-            run: "click",
-        },
-        {
-            content: "Choose to draw the signature",
-            trigger: ".modal .o_web_sign_draw_button",
-            run: "click",
-        },
-        {
-            content: "Draw the signature",
-            trigger: ".modal .o_web_sign_draw_button.active",
-        },
-        {
-            content: "Draw on the pad",
-            trigger: ".modal canvas.o_web_sign_signature",
-            async run(helpers) {
-                await drawOnCanvas(helpers.anchor);
-            },
-        },
-        {
-            content: "Submit the signature",
-            trigger: ".modal .o_portal_sign_submit:enabled",
-            run: "click",
-            expectUnloadPage: true,
-        },
+        ...signMonthSteps(),
         {
             content: "The month is validated",
             trigger: ".o_regie_month_message[data-message=validated]",

@@ -81,3 +81,219 @@ export function waitForAction(path) {
         },
     };
 }
+
+/**
+ * Draw a stroke on a signature pad canvas the way a mouse would: press,
+ * move in several throttled steps, release (the pad listens to pointer events).
+ */
+export async function drawOnCanvas(canvas) {
+    const rect = canvas.getBoundingClientRect();
+    const point = (fx, fy) => ({
+        clientX: rect.left + rect.width * fx,
+        clientY: rect.top + rect.height * fy,
+        bubbles: true,
+        cancelable: true,
+        pointerId: 1,
+        pointerType: "mouse",
+        isPrimary: true,
+        buttons: 1,
+        pressure: 0.5,
+    });
+    const wait = () => new Promise((resolve) => setTimeout(resolve, 25));
+    const path = [
+        [0.1, 0.7],
+        [0.2, 0.3],
+        [0.3, 0.7],
+        [0.4, 0.3],
+        [0.5, 0.7],
+        [0.6, 0.3],
+        [0.7, 0.7],
+        [0.8, 0.4],
+    ];
+    canvas.dispatchEvent(new PointerEvent("pointerdown", point(...path[0])));
+    for (const [fx, fy] of path.slice(1)) {
+        await wait();
+        canvas.dispatchEvent(new PointerEvent("pointermove", point(fx, fy)));
+    }
+    await wait();
+    canvas.ownerDocument.dispatchEvent(new PointerEvent("pointerup", point(...path.at(-1))));
+}
+
+/** Steps that validate the portal month shown: "Validate & sign", draw, submit. */
+export function signMonthSteps() {
+    return [
+        {
+            content: "Validate & sign",
+            trigger: "a.o_regie_month_sign",
+            run: "click",
+        },
+        {
+            content: "Choose to draw the signature",
+            trigger: ".modal .o_web_sign_draw_button",
+            run: "click",
+        },
+        {
+            content: "Draw the signature",
+            trigger: ".modal .o_web_sign_draw_button.active",
+        },
+        {
+            content: "Draw on the pad",
+            trigger: ".modal canvas.o_web_sign_signature",
+            async run(helpers) {
+                await drawOnCanvas(helpers.anchor);
+            },
+        },
+        {
+            content: "Submit the signature",
+            trigger: ".modal .o_portal_sign_submit:enabled",
+            run: "click",
+            expectUnloadPage: true,
+        },
+    ];
+}
+
+/** Steps that open the extranet month of the portal home's "My time" card. */
+export function openExtranetMonthSteps() {
+    return [
+        {
+            content: "Open My time from the portal home",
+            trigger:
+                ".o_portal_index_card:not(.d-none):has([data-placeholder_count=regie_timesheet_count]) a",
+            run: "click",
+            expectUnloadPage: true,
+        },
+        {
+            content: "One month only is listed",
+            trigger: "body:not(:has(.o_regie_extranet_month_link:eq(1)))",
+        },
+        {
+            content: "Open the month",
+            trigger: ".o_regie_extranet_month_link",
+            run: "click",
+            expectUnloadPage: true,
+        },
+    ];
+}
+
+/** Steps that log `amount` (a choice of the day's select) on `day` (ISO), with a comment. */
+export function extranetDaySteps(day, amount, comment = "") {
+    const steps = [
+        {
+            content: `Log ${amount} on ${day}`,
+            trigger: `select[name='amount_${day}']`,
+            run: `select ${amount}`,
+        },
+    ];
+    if (comment) {
+        steps.push({
+            content: `What was done on ${day}`,
+            trigger: `input[name='comment_${day}']`,
+            run: `edit ${comment}`,
+        });
+    }
+    return steps;
+}
+
+/** Steps that save the extranet month. */
+export function extranetSaveSteps() {
+    return [
+        {
+            content: "Save",
+            trigger: ".o_regie_extranet_save",
+            run: "click",
+            expectUnloadPage: true,
+        },
+        {
+            content: "Saved",
+            trigger: "[data-message=saved]",
+        },
+    ];
+}
+
+/** Steps that submit an incomplete extranet month, confirming its warnings. */
+export function extranetSubmitSteps() {
+    return [
+        {
+            content: "Submit the month",
+            trigger: ".o_regie_extranet_submit",
+            run: "click",
+            expectUnloadPage: true,
+        },
+        {
+            content: "The month is incomplete: the warnings ask to confirm",
+            trigger: ".o_regie_extranet_warnings li",
+        },
+        {
+            content: "Submit anyway",
+            trigger: ".o_regie_extranet_submit",
+            run: "click",
+            expectUnloadPage: true,
+        },
+        {
+            content: "Submitted",
+            trigger: "[data-message=submitted]",
+        },
+    ];
+}
+
+/** From the home menu to a menu item of the Invoicing app's `section`. */
+export function invoicingMenuSteps(section, item) {
+    return [
+        {
+            content: "Open the apps menu",
+            trigger: ".o_navbar_apps_menu button:enabled",
+            run: "click",
+        },
+        {
+            content: "Open the Invoicing app",
+            trigger: ".o_app[data-menu-xmlid='account.menu_finance']",
+            run: "click",
+        },
+        {
+            content: "Open the menu section",
+            trigger: `.o_menu_sections [data-menu-xmlid='${section}']`,
+            run: "click",
+        },
+        {
+            content: "Open the menu item",
+            trigger: `.o_popover [data-menu-xmlid='${item}'], .dropdown-menu [data-menu-xmlid='${item}']`,
+            run: "click",
+        },
+    ];
+}
+
+/** Open the partner's group of the months list and select `count` of its months. */
+export function selectMonthsSteps(partner, count) {
+    const rows = Array.from({ length: count }, (_, index) => ({
+        content: `Select month ${index + 1}`,
+        trigger: `.o_data_row:not(:has(.o_list_record_selector input:checked)):eq(0) .o_list_record_selector input`,
+        run: "click",
+    }));
+    return [
+        {
+            content: "The months are grouped by partner: open the partner's group",
+            trigger: `.o_group_header:contains(${partner})`,
+            run: "click",
+        },
+        {
+            content: "Its months are listed",
+            trigger: `.o_data_row:eq(${count - 1})`,
+        },
+        ...rows,
+    ];
+}
+
+/** Steps that confirm the invoice or bill of the open form. */
+export function postMoveSteps() {
+    return [
+        {
+            content: "Confirm",
+            trigger: ".o_form_view button[name=action_post]",
+            run: "click",
+        },
+        {
+            content: "Posted",
+            trigger: ".o_statusbar_status .o_arrow_button_current[data-value=posted]",
+        },
+    ];
+}

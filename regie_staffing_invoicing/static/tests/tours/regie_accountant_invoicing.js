@@ -1,56 +1,14 @@
 /** @odoo-module **/
 
 import { registry } from "@web/core/registry";
+import {
+    invoicingMenuSteps,
+    postMoveSteps,
+    selectMonthsSteps,
+} from "@regie_staffing/../tests/tours/regie_tour_utils";
 
 // Data comes from the Python test (test_tours_invoicing.py): validated months
 // of a client "Tour Client SA" and of a provider "Tour Freelance SARL".
-
-/** From the home menu to a menu item of the Invoicing app's `section`. */
-function invoicingMenuSteps(section, item) {
-    return [
-        {
-            content: "Open the apps menu",
-            trigger: ".o_navbar_apps_menu button:enabled",
-            run: "click",
-        },
-        {
-            content: "Open the Invoicing app",
-            trigger: ".o_app[data-menu-xmlid='account.menu_finance']",
-            run: "click",
-        },
-        {
-            content: "Open the menu section",
-            trigger: `.o_menu_sections [data-menu-xmlid='${section}']`,
-            run: "click",
-        },
-        {
-            content: "Open the régie months",
-            trigger: `.o_popover [data-menu-xmlid='${item}'], .dropdown-menu [data-menu-xmlid='${item}']`,
-            run: "click",
-        },
-    ];
-}
-
-/** Open the partner's group and select its months. */
-function selectMonthsSteps(partner, count) {
-    const rows = Array.from({ length: count }, (_, index) => ({
-        content: `Select month ${index + 1}`,
-        trigger: `.o_data_row:not(:has(.o_list_record_selector input:checked)):eq(0) .o_list_record_selector input`,
-        run: "click",
-    }));
-    return [
-        {
-            content: "The months are grouped by partner: open the partner's group",
-            trigger: `.o_group_header:contains(${partner})`,
-            run: "click",
-        },
-        {
-            content: "Its months are listed",
-            trigger: `.o_data_row:eq(${count - 1})`,
-        },
-        ...rows,
-    ];
-}
 
 registry.category("web_tour.tours").add("regie_accountant_invoice_months", {
     url: "/odoo",
@@ -122,14 +80,6 @@ registry.category("web_tour.tours").add("regie_accountant_bill_provider_month", 
             content: "The bill is compared with the validated month of its consultant",
             trigger: ".o_field_widget[name=regie_match_html] table.o_regie_match td:contains(Tour Freelancer C)",
         },
-        {
-            content: "Confirm the bill",
-            trigger: ".o_form_view button[name=action_post]",
-            run: "click",
-        },
-        {
-            content: "The bill is posted",
-            trigger: ".o_statusbar_status .o_arrow_button_current[data-value=posted]",
-        },
+        ...postMoveSteps(),
     ],
 });
