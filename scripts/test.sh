@@ -107,11 +107,11 @@ NO_TOURS=(--ignore-glob='*/test_tours*.py')
 # Three lanes of work share the machine's cores, so that none stays idle:
 #   lane 1 (this shell): lint, wheels, the bare database, the bare suite;
 #   lane 2 (from the start): the realistic database (usual apps, then the
-#     addons), then the first half of the realistic suite on it;
+#     addons), then the first half of the realistic suite on it, then the
+#     browser tours on a copy of it;
 #   lane 3 (once the bare database exists): the end-to-end tests and
 #     sale_timesheet installed after the addons, then (once the realistic
-#     database exists) the browser tours and the second half of the realistic
-#     suite, each on its own copy of that database.
+#     database exists) the second half of the realistic suite on another copy.
 REAL_READY="$ROOT/.run/realistic-ready"
 REAL_LOG="$ROOT/.run/realistic.log"
 # The realistic suite's two halves, of about the same length.
@@ -155,11 +155,15 @@ real_lane() {
     local status=0
     run_addon_tests "$REAL_DB" "${REAL_SUITES_A[@]}" "${NO_TOURS[@]}" "$@" || status=$?
     tests_passed "$status" "$@" || die "the realistic suite (first half) failed (exit $status)"
+    log "Realistic stage: browser tours in English and French"
+    status=0
+    run_addon_tests "$TOURS_DB" "${TOURS[@]}" "$@" || status=$?
+    tests_passed "$status" "$@" || die "the browser tours failed (exit $status)"
 }
 # pytest's plugin refusing skipped tests (scripts/regie_no_skip.py).
 export PYTHONPATH="$ROOT/scripts${PYTHONPATH:+:$PYTHONPATH}"
 if [ -z "${REGIE_SKIP_REALISTIC:-}" ]; then
-    log "Realistic stage, in the background (.run/realistic.log): $USUAL_APPS with demo data into $REAL_DB, then the addons, then half of the suite"
+    log "Realistic stage, in the background (.run/realistic.log): $USUAL_APPS with demo data into $REAL_DB, then the addons, then half of the suite and the tours"
     rm -f "$REAL_READY"
     (real_lane "$@") >"$REAL_LOG" 2>&1 &
     REAL_PID=$!
@@ -198,7 +202,7 @@ copy_db "$TEST_DB" "$KILL_DB"
 copy_db "$TEST_DB" "$AFTER_DB"
 
 # Lane 3, in the background: the end-to-end tests (on bare-stage databases),
-# then the tours and the second half of the realistic suite.
+# then the second half of the realistic suite.
 E2E_LOG="$ROOT/.run/e2e.log"
 bare_stage_end() {
     log "Bare stage: end-to-end tests over XML-RPC against a live Odoo server"
@@ -233,14 +237,11 @@ third_lane() {
         sleep 2
     done
     local status=0
-    log "Realistic stage: browser tours in English and French"
-    run_addon_tests "$TOURS_DB" "${TOURS[@]}" "$@" || status=$?
-    tests_passed "$status" "$@" || die "the browser tours failed (exit $status)"
     log "Realistic stage: addon tests, second half (${REAL_SUITES_B[*]})"
     run_addon_tests "$REAL_B_DB" "${REAL_SUITES_B[@]}" "${NO_TOURS[@]}" "$@" || status=$?
     tests_passed "$status" "$@" || die "the realistic suite (second half) failed (exit $status)"
 }
-log "Lane 3, in the background (.run/e2e.log): end-to-end tests, sale_timesheet after the addons, then the tours and half of the realistic suite"
+log "Lane 3, in the background (.run/e2e.log): end-to-end tests, sale_timesheet after the addons, then half of the realistic suite"
 (third_lane "$@") >"$E2E_LOG" 2>&1 &
 SERVER_PID=$!
 
@@ -250,7 +251,7 @@ run_addon_tests "$TEST_DB" "${SUITES[@]}" "${NO_TOURS[@]}" "$@" || BARE_STATUS=$
 tests_passed "$BARE_STATUS" "$@" || die "the bare suite failed (exit $BARE_STATUS)"
 
 if [ -n "$REAL_PID" ]; then
-    log "Realistic stage: waiting for its first half (.run/realistic.log)"
+    log "Realistic stage: waiting for its first half and the tours (.run/realistic.log)"
     REAL_STATUS=0
     wait "$REAL_PID" || REAL_STATUS=$?
     REAL_PID=
@@ -258,7 +259,7 @@ if [ -n "$REAL_PID" ]; then
     [ "$REAL_STATUS" = 0 ] || die "the realistic stage failed (exit $REAL_STATUS), see above"
 fi
 
-log "Waiting for lane 3: end-to-end tests, tours, second half of the realistic suite (.run/e2e.log)"
+log "Waiting for lane 3: end-to-end tests, second half of the realistic suite (.run/e2e.log)"
 E2E_STATUS=0
 wait "$SERVER_PID" || E2E_STATUS=$?
 SERVER_PID=
