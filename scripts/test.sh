@@ -41,6 +41,7 @@ E2E_DB="${TEST_DB}_e2e"
 KILL_DB="${TEST_DB}_kill"
 REAL_DB="${TEST_DB}_real"
 TOURS_DB="${TEST_DB}_tours"
+TOURS_B_DB="${TEST_DB}_tours_b"
 REAL_B_DB="${TEST_DB}_real_b"
 # sale_timesheet is installed after the addons on this copy of the bare
 # database, while the bare suite runs on the original.
@@ -53,12 +54,12 @@ cleanup() {
     [ -z "$SERVER_PID" ] || stop_pid "$SERVER_PID"
     [ -z "$REAL_PID" ] || stop_pid "$REAL_PID"
     # Whatever way the script ends, no Odoo it started keeps running.
-    for db in "$TEST_DB" "$E2E_DB" "$KILL_DB" "$REAL_DB" "$TOURS_DB" "$REAL_B_DB" "$AFTER_DB"; do
+    for db in "$TEST_DB" "$E2E_DB" "$KILL_DB" "$REAL_DB" "$TOURS_DB" "$TOURS_B_DB" "$REAL_B_DB" "$AFTER_DB"; do
         pkill -TERM -f -- "-d $db " 2>/dev/null || true
         pkill -TERM -f -- "--odoo-database=$db " 2>/dev/null || true
     done
     if [ -z "${REGIE_KEEP_DB:-}" ]; then
-        for db in "$TEST_DB" "$E2E_DB" "$KILL_DB" "$REAL_DB" "$TOURS_DB" "$REAL_B_DB" "$AFTER_DB"; do
+        for db in "$TEST_DB" "$E2E_DB" "$KILL_DB" "$REAL_DB" "$TOURS_DB" "$TOURS_B_DB" "$REAL_B_DB" "$AFTER_DB"; do
             dropdb --if-exists "$db" 2>/dev/null || true
             rm -rf "$DATA_DIR/filestore/$db"
         done
@@ -100,15 +101,18 @@ SUITES=(regie_staffing/tests regie_staffing_invoicing/tests)
 BRIDGES=regie_staffing_expense,regie_staffing_einvoice
 BRIDGE_SUITES=(regie_staffing_expense/tests regie_staffing_einvoice/tests)
 # The browser tours (each journey in English and French) run in the realistic
-# database, in a second pytest beside the rest of the suite.
-TOURS=(regie_staffing/tests/test_tours*.py regie_staffing_invoicing/tests/test_tours*.py)
+# database, in two pytest runs beside the rest of the suite.
+TOURS_A=(regie_staffing/tests/test_tours*.py)
+TOURS_B=(regie_staffing_invoicing/tests/test_tours*.py)
 NO_TOURS=(--ignore-glob='*/test_tours*.py')
 
 # Three lanes of work share the machine's cores, so that none stays idle:
-#   lane 1 (this shell): lint, wheels, the bare database, the bare suite;
+#   lane 1 (this shell): lint, wheels, the bare database, the bare suite,
+#     then the invoicing addon's browser tours on a copy of the realistic
+#     database;
 #   lane 2 (from the start): the realistic database (usual apps, then the
 #     addons), then the first half of the realistic suite on it, then the
-#     browser tours on a copy of it;
+#     régie addon's browser tours on a copy of it;
 #   lane 3 (once the bare database exists): the end-to-end tests and
 #     sale_timesheet installed after the addons, then (once the realistic
 #     database exists) the second half of the realistic suite on another copy.
@@ -146,6 +150,7 @@ real_prepare() {
     check_log "$ROOT/.run/real-install.log" "installing the addons into the realistic database"
     warm_assets "$REAL_DB" "$ROOT/.run/real-assets.log"
     copy_db "$REAL_DB" "$TOURS_DB"
+    copy_db "$REAL_DB" "$TOURS_B_DB"
     copy_db "$REAL_DB" "$REAL_B_DB"
     touch "$REAL_READY"
 }
@@ -155,9 +160,9 @@ real_lane() {
     local status=0
     run_addon_tests "$REAL_DB" "${REAL_SUITES_A[@]}" "${NO_TOURS[@]}" "$@" || status=$?
     tests_passed "$status" "$@" || die "the realistic suite (first half) failed (exit $status)"
-    log "Realistic stage: browser tours in English and French"
+    log "Realistic stage: browser tours of ${TOURS_A[*]} in English and French"
     status=0
-    run_addon_tests "$TOURS_DB" "${TOURS[@]}" "$@" || status=$?
+    run_addon_tests "$TOURS_DB" "${TOURS_A[@]}" "$@" || status=$?
     tests_passed "$status" "$@" || die "the browser tours failed (exit $status)"
 }
 # pytest's plugin refusing skipped tests (scripts/regie_no_skip.py).
@@ -249,6 +254,19 @@ log "Bare stage: addon tests (pytest-odoo, real database, HTTP server and browse
 BARE_STATUS=0
 run_addon_tests "$TEST_DB" "${SUITES[@]}" "${NO_TOURS[@]}" "$@" || BARE_STATUS=$?
 tests_passed "$BARE_STATUS" "$@" || die "the bare suite failed (exit $BARE_STATUS)"
+
+if [ -n "$REAL_PID" ]; then
+    log "Realistic stage: waiting for its database"
+    while [ ! -e "$REAL_READY" ]; do
+        kill -0 "$REAL_PID" 2>/dev/null ||
+            die "the realistic database could not be prepared, see .run/realistic.log"
+        sleep 2
+    done
+    log "Realistic stage: browser tours of ${TOURS_B[*]} in English and French"
+    TOURS_STATUS=0
+    run_addon_tests "$TOURS_B_DB" "${TOURS_B[@]}" "$@" || TOURS_STATUS=$?
+    tests_passed "$TOURS_STATUS" "$@" || die "the browser tours failed (exit $TOURS_STATUS)"
+fi
 
 if [ -n "$REAL_PID" ]; then
     log "Realistic stage: waiting for its first half and the tours (.run/realistic.log)"
