@@ -1,7 +1,7 @@
 import io
 from datetime import date
 
-from odoo import Command
+from odoo import Command, fields
 from odoo.tests import tagged
 from odoo.tests.common import new_test_user
 from odoo.tools.pdf import OdooPdfFileWriter
@@ -23,8 +23,8 @@ CII = """<?xml version="1.0" encoding="UTF-8"?>
     </ram:GuidelineSpecifiedDocumentContextParameter>
   </rsm:ExchangedDocumentContext>
   <rsm:ExchangedDocument>
-    <ram:ID>FL-2025-031</ram:ID>
-    <ram:TypeCode>380</ram:TypeCode>
+    <ram:ID>{number}</ram:ID>
+    <ram:TypeCode>{type_code}</ram:TypeCode>
     <ram:IssueDateTime>
       <udt:DateTimeString format="102">20250403</udt:DateTimeString>
     </ram:IssueDateTime>
@@ -179,6 +179,8 @@ class TestRegieEinvoiceImport(RegieInvoicingCommon):
         date_from="20250301",
         date_to="20250331",
         line_name="Camille Consultant, March 2025",
+        number="FL-2025-031",
+        type_code=380,
     ):
         agreement = ""
         if order:
@@ -200,6 +202,8 @@ class TestRegieEinvoiceImport(RegieInvoicingCommon):
             date_from=date_from,
             date_to=date_to,
             line_name=line_name,
+            number=number,
+            type_code=type_code,
         )
         writer = OdooPdfFileWriter()
         writer.addBlankPage(595, 842)
@@ -237,6 +241,49 @@ class TestRegieEinvoiceImport(RegieInvoicingCommon):
         self.assertIn("BT-12", note)
         self.assertIn("03/01/2025", note)
         self.assertIn("Matches the validated months", note)
+
+    def test_facturx_credit_note(self):
+        """The provider's Factur-X credit note (type 381) quoting the contract
+        is assigned like his bill: a vendor credit note on the purchase
+        contract and its months, netted against the bill it corrects."""
+        bill = self._import(
+            "FL-2025-031.pdf", self._facturx(contract=self.purchase.name)
+        )
+        self.assertEqual(bill.regie_match_state, "equal")
+        # The provider's vigilance documents are held (a French company).
+        self.env["regie.vigilance.document"].create(
+            [
+                {
+                    "partner_id": self.provider.id,
+                    "document_type": kind,
+                    "issue_date": fields.Date.context_today(bill),
+                }
+                for kind in ("urssaf", "registration", "foreign_workers")
+            ]
+        )
+        bill.action_post()
+        self.assertEqual(self.march.sudo().vendor_bill_id, bill)
+
+        content = self._facturx(
+            contract=self.purchase.name, days=1, number="AV-2025-004", type_code=381
+        )
+        refund = self._import("AV-2025-004.pdf", content)
+        self.assertEqual(refund.move_type, "in_refund")
+        self.assertEqual(refund.partner_id, self.provider)
+        self.assertEqual(refund.regie_contract_id, self.purchase)
+        self.assertEqual(
+            (refund.regie_match_date_from, refund.regie_match_date_to),
+            (MARCH, MARCH_END),
+        )
+        self.assertEqual(refund.invoice_line_ids.regie_employee_id, self.employee)
+        self.assertEqual(refund.amount_untaxed, 500.0)
+        note = self._note(refund)
+        self.assertIn(self.purchase.name, note)
+        self.assertIn("BT-12", note)
+        # One day credited on five validated and billed: the provider now
+        # charges less than validated.
+        self.assertEqual(refund.regie_match_state, "under")
+        self.assertEqual(refund.regie_match_difference, -500.0)
 
     def test_ubl_purchase_order(self):
         """A UBL invoice quoting our order number (BT-13) is assigned by it."""
