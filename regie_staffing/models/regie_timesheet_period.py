@@ -2571,6 +2571,21 @@ class RegieTimesheetPeriod(models.Model):
     # Back-to-back subcontracting
     # ------------------------------------------------------------------
 
+    def action_view_timesheets(self):
+        """Open the timesheet lines of the month: for a back-to-back purchase
+        month, its sale month's lines (read only: they are logged and
+        corrected on the client's side)."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "regie_staffing.regie_timesheet_period_action_timesheets"
+        )
+        action["domain"] = [("regie_period_id", "=", self._get_lines_source().id)]
+        context = {"create": False}
+        if self.sale_period_id:
+            context.update({"edit": False, "delete": False})
+        action["context"] = context
+        return action
+
     def _get_lines_source(self):
         """The month whose timesheet lines are this month's days: the sale
         month of a back-to-back purchase month, else the month itself."""
