@@ -505,6 +505,13 @@ class RegieTimesheetPeriod(models.Model):
             }
         return result
 
+    def _get_matching_charges(self):
+        """Hook: {period id: {charge row key: amount}} that a provider's bill
+        matched against these purchase months may charge beside the days
+        (e.g. expenses per the purchase contract's rule), in the contract's
+        currency."""
+        return {}
+
     def _get_provider_expense_amounts(self):
         """Hook: {period id: untaxed expenses the provider bills with these
         purchase months, per the purchase contract's rule} (none here)."""
