@@ -23,6 +23,7 @@
         "views/account_move_views.xml",
         "views/account_move_references_views.xml",
         "views/account_move_vigilance_views.xml",
+        "views/regie_portal_templates.xml",
         "report/account_invoice_report.xml",
         "views/regie_margin_report_views.xml",
         "views/regie_staffing_invoicing_menus.xml",

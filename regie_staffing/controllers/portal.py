@@ -415,9 +415,15 @@ class RegiePortal(CustomerPortal):
                 ),
                 "months": months,
                 "page_name": "regie_contract",
+                **self._regie_contract_page_values(contract, months),
             }
         )
         return request.render("regie_staffing.portal_my_regie_contract", values)
+
+    def _regie_contract_page_values(self, contract, months):
+        """More values of a contract's portal page (hook; ``contract`` and
+        ``months`` are sudo records within the portal domain)."""
+        return {}
 
     # ------------------------------------------------------------------
     # Months

@@ -2176,9 +2176,13 @@ class RegieTimesheetPeriod(models.Model):
 
     def _get_signed_report(self):
         """The signed report of the month, rendered now when it is still
-        pending (a client downloads it right after validating online)."""
+        pending (a client downloads it right after validating online). A
+        back-to-back purchase month's is its sale month's, signed by the
+        client."""
         self.ensure_one()
         period = self.sudo()
+        if period.sale_period_id:
+            return period.sale_period_id._get_signed_report()
         if period.report_pending and not period.report_attachment_id:
             period._period_workflow()._keep_signed_reports()
         return period.report_attachment_id
@@ -2570,6 +2574,30 @@ class RegieTimesheetPeriod(models.Model):
     # ------------------------------------------------------------------
     # Back-to-back subcontracting
     # ------------------------------------------------------------------
+
+    def action_view_timesheets(self):
+        """Open the timesheet lines of the month: for a back-to-back purchase
+        month, its sale month's lines (read only: they are logged and
+        corrected on the client's side)."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "regie_staffing.regie_timesheet_period_action_timesheets"
+        )
+        action["domain"] = [("regie_period_id", "=", self._get_lines_source().id)]
+        context = {"create": False}
+        if self.sale_period_id:
+            context.update({"edit": False, "delete": False})
+        action["context"] = context
+        return action
+
+    def _get_day_lines(self):
+        """The timesheet lines that are the month's days, by date: a
+        back-to-back purchase month's are its sale month's (read as the
+        month's own days by whoever may read the month)."""
+        self.ensure_one()
+        source = self._get_lines_source()
+        lines = source.sudo().timesheet_ids if source != self else self.timesheet_ids
+        return lines.sorted(lambda line: (line.date, line.id))
 
     def _get_lines_source(self):
         """The month whose timesheet lines are this month's days: the sale

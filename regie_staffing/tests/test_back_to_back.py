@@ -1,6 +1,6 @@
 from datetime import date
 
-from odoo.exceptions import MissingError, UserError
+from odoo.exceptions import AccessError, MissingError, UserError
 from odoo.tests import tagged
 
 from .common import RegieCommon
@@ -104,6 +104,33 @@ class TestBackToBack(RegieBackToBackCommon):
         # The lines are the sale month's, locked with it.
         with self.assertRaises(UserError):
             sale.timesheet_ids[:1].with_user(self.consultant_user).unit_amount = 1.0
+
+    def test_timesheets_button_of_the_purchase_month(self):
+        """The purchase month's Timesheets button opens the sale month's lines,
+        read only, also for a lead of the purchase contract alone."""
+        sale = self._log_days(3).regie_period_id
+        purchase = sale.purchase_period_id
+        self.purchase_contract.user_id = self.other_lead_user
+        self._set_leads(self.purchase_contract, self.other_lead_user)
+        self.assertNotIn(self.other_lead_user, self.contract.project_lead_ids)
+        self.assertNotEqual(self.contract.user_id, self.other_lead_user)
+        action = purchase.with_user(self.other_lead_user).action_view_timesheets()
+        self.assertEqual(action["res_model"], "account.analytic.line")
+        self.assertFalse(action["context"]["create"])
+        self.assertFalse(action["context"]["edit"])
+        lines = (
+            self.env["account.analytic.line"]
+            .with_user(self.other_lead_user)
+            .search(action["domain"])
+        )
+        self.assertEqual(lines, sale.timesheet_ids)
+        self.assertEqual(len(lines), purchase.line_count)
+        with self.assertRaises(AccessError):
+            lines[:1].with_user(self.other_lead_user).unit_amount = 1.0
+        # The sale month's own button is unchanged.
+        action = sale.with_user(self.lead_user).action_view_timesheets()
+        self.assertEqual(action["domain"], [("regie_period_id", "=", sale.id)])
+        self.assertNotIn("edit", action["context"])
 
     def test_extranet_lists_the_sale_month_only(self):
         sale = self._log_days(2).regie_period_id

@@ -65,6 +65,10 @@ class HrExpense(models.Model):
                     and (not mission.date_end or mission.date_end >= e.date)
                 )
             )
+            # Back to back, the consultant's purchase mission backs his sale
+            # mission: his expenses belong to the client's month (the
+            # purchase month shows them).
+            candidates -= candidates.purchase_mission_id
             accounts = {
                 int(account_id)
                 for key in (expense.analytic_distribution or {})
@@ -108,6 +112,16 @@ class HrExpense(models.Model):
                 .sudo()
                 .browse(vals["regie_period_id"])
             )
+            if target.sale_period_id:
+                raise UserError(
+                    self.env._(
+                        "Month %(month)s follows the client's month %(sale)s "
+                        "(back-to-back subcontracting): the expense joins the "
+                        "client's month, and shows on both.",
+                        month=target.name,
+                        sale=target.sale_period_id.name,
+                    )
+                )
             if target.state != "draft":
                 raise UserError(
                     self.env._(

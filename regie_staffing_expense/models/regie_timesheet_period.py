@@ -3,6 +3,9 @@ from collections import defaultdict
 from odoo import api, fields, models, tools
 from odoo.tools import float_round
 
+# The row of a matched bill's comparison for the expenses beside the days.
+EXPENSES = "expenses"
+
 
 class RegieTimesheetPeriod(models.Model):
     _inherit = "regie.timesheet.period"
@@ -18,7 +21,12 @@ class RegieTimesheetPeriod(models.Model):
         "the contract's currency.",
     )
 
-    @api.depends("expense_ids.total_amount", "expense_ids.state")
+    @api.depends(
+        "expense_ids.total_amount",
+        "expense_ids.state",
+        "sale_period_id.expense_ids.total_amount",
+        "sale_period_id.expense_ids.state",
+    )
     def _compute_expense_total(self):
         for period in self:
             period.expense_total = sum(
@@ -27,10 +35,13 @@ class RegieTimesheetPeriod(models.Model):
             )
 
     def _regie_expenses(self):
-        """The month's expenses that count: not refused."""
+        """The month's expenses that count: not refused. A back-to-back
+        purchase month's are its sale month's (read only: the consultant
+        files them once, on the client's side)."""
         self.ensure_one()
         return (
             self.sudo()
+            ._get_lines_source()
             .expense_ids.filtered(lambda expense: expense.state != "refused")
             .sorted(lambda expense: (expense.date, expense.id))
         )
@@ -49,16 +60,28 @@ class RegieTimesheetPeriod(models.Model):
         return currency.round(amount)
 
     def _regie_billed_expenses(self):
-        """Expenses of these months billed now: the net of the live customer
-        invoices and credit notes carrying them is positive."""
+        """Expenses of this month billed now on its side: the net of the live
+        customer invoices and credit notes (vendor bills and refunds for a
+        purchase month) carrying them is positive. A back-to-back expense is
+        billed once to the client and once by the provider."""
+        self.ensure_one()
+        invoice, refund = (
+            ("in_invoice", "in_refund")
+            if self.direction == "purchase"
+            else ("out_invoice", "out_refund")
+        )
         groups = (
             self.env["account.move.line"]
             .sudo()
             ._read_group(
                 [
-                    ("regie_expense_id", "in", self.sudo().expense_ids.ids),
+                    (
+                        "regie_expense_id",
+                        "in",
+                        self.sudo()._get_lines_source().expense_ids.ids,
+                    ),
                     ("parent_state", "!=", "cancel"),
-                    ("move_id.move_type", "in", ("out_invoice", "out_refund")),
+                    ("move_id.move_type", "in", (invoice, refund)),
                 ],
                 ["regie_expense_id", "move_id"],
                 ["quantity:sum"],
@@ -66,16 +89,54 @@ class RegieTimesheetPeriod(models.Model):
         )
         net = defaultdict(float)
         for expense, move, quantity in groups:
-            net[expense] += -quantity if move.move_type == "out_refund" else quantity
+            net[expense] += -quantity if move.move_type == refund else quantity
         return self.env["hr.expense"].union(
             *(expense for expense, quantity in net.items() if quantity > 0)
         )
 
     def _prepare_invoice_line_values(self, segments):
-        vals_list = super()._prepare_invoice_line_values(segments)
-        if self.direction == "sale":
-            vals_list += self._prepare_expense_line_values(segments)
-        return vals_list
+        # The client's invoice and the provider's bill made from a month
+        # carry its expenses per their own contract's rule.
+        return super()._prepare_invoice_line_values(
+            segments
+        ) + self._prepare_expense_line_values(segments)
+
+    def _regie_allowed_expense_amount(self):
+        """Untaxed expenses the month's contract rule lets its bill carry in
+        all: each expense at cost, at cost up to the monthly cap, or the flat
+        allowance per validated day; nothing when not re-invoiced."""
+        self.ensure_one()
+        contract = self.contract_id.sudo()
+        currency = contract.currency_id
+        policy = contract.expense_policy
+        if policy == "flat_per_day":
+            return currency.round(self.billable_days * contract.expense_flat_amount)
+        if policy not in ("at_cost", "at_cost_capped"):
+            return 0.0
+        total = sum(
+            self._regie_expense_amount(expense) for expense in self._regie_expenses()
+        )
+        if policy == "at_cost_capped":
+            total = min(total, contract.expense_cap)
+        return currency.round(total)
+
+    def _get_matching_charges(self):
+        charges = super()._get_matching_charges()
+        for period in self.sudo().filtered(
+            lambda period: period.direction == "purchase"
+        ):
+            amount = period._regie_allowed_expense_amount()
+            if amount:
+                charges.setdefault(period.id, {})[EXPENSES] = amount
+        return charges
+
+    def _get_provider_expense_amounts(self):
+        amounts = super()._get_provider_expense_amounts()
+        for period in self.sudo().filtered(
+            lambda period: period.direction == "purchase"
+        ):
+            amounts[period.id] = period._regie_allowed_expense_amount()
+        return amounts
 
     def _prepare_expense_line_values(self, segments):
         """Invoice lines of the month's expenses per the contract's rule: each
@@ -115,6 +176,7 @@ class RegieTimesheetPeriod(models.Model):
                     ),
                     "quantity": days,
                     "price_unit": contract.expense_flat_amount,
+                    "regie_expense_charge": True,
                 }
             ]
         billed = self._regie_billed_expenses()
@@ -156,6 +218,7 @@ class RegieTimesheetPeriod(models.Model):
                         ),
                         "quantity": 1.0,
                         "price_unit": currency.round(allowed - total),
+                        "regie_expense_charge": True,
                     }
                 )
         return vals_list

@@ -432,7 +432,8 @@ class AccountMove(models.Model):
             )
         )
         period_amounts = self._regie_get_period_amounts(periods)
-        already = moves._regie_get_already_billed(periods, period_amounts)
+        charges = periods._get_matching_charges()
+        already = moves._regie_get_already_billed(periods, period_amounts, charges)
         billed = moves._regie_get_billed(self._regie_get_single_consultants(contracts))
         result = {}
         for move in moves:
@@ -451,6 +452,10 @@ class AccountMove(models.Model):
                 row["validated_amount"] += move._regie_convert(
                     amount, contract.currency_id
                 )
+                for key, charge in charges.get(period.id, {}).items():
+                    rows[key]["validated_amount"] += move._regie_convert(
+                        charge, contract.currency_id
+                    )
             for employee, days, amount in already.get(move.id, []):
                 rows[employee]["already_days"] += days
                 rows[employee]["already_amount"] += amount
@@ -466,15 +471,15 @@ class AccountMove(models.Model):
 
         def sort_key(item):
             employee = item[0]
-            if isinstance(employee, str):  # OTHER_CHARGES
-                return (2, "")
+            if isinstance(employee, str):  # charges: OTHER_CHARGES last
+                return (3 if employee == OTHER_CHARGES else 2, employee)
             return (0 if employee else 1, employee.name or "")
 
         for employee, values in sorted(rows.items(), key=sort_key):
             due_days = values["validated_days"] - values["already_days"]
             due_amount = values["validated_amount"] - values["already_amount"]
-            if isinstance(employee, str):  # OTHER_CHARGES
-                name = self.env._("Other charges (no consultant's days)")
+            if isinstance(employee, str):  # charges
+                name = self._regie_get_charge_row_name(employee)
             else:
                 name = employee.name if employee else self.env._("No consultant")
             row = {
@@ -521,7 +526,18 @@ class AccountMove(models.Model):
             "difference": currency.round(sum(row["diff_amount"] for row in summary)),
         }
 
-    def _regie_get_already_billed(self, periods, period_amounts):
+    def _regie_get_charge_row_name(self, key):
+        """Label of the row of a matched bill's charges ``key`` (hook: the
+        rows of charges beside the days, e.g. expenses)."""
+        return self.env._("Other charges (no consultant's days)")
+
+    @api.model
+    def _regie_get_charge_key(self, line):
+        """The row of charges a bill line without consultant's days counts
+        in (hook), None for other charges."""
+        return None
+
+    def _regie_get_already_billed(self, periods, period_amounts, charges=None):
         """Return {move id: [(employee, days, amount)]} billed by other posted
         bills for the same months: bills matched against the same contract and
         months, and bills created from the months by the invoicing action."""
@@ -569,12 +585,17 @@ class AccountMove(models.Model):
                     <= period.date_from
                     <= move.regie_match_date_to
                 ):
+                    currency = period.contract_id.currency_id
                     result[move.id].append(
                         (
                             period.employee_id,
                             days,
-                            move._regie_convert(amount, period.contract_id.currency_id),
+                            move._regie_convert(amount, currency),
                         )
+                    )
+                    result[move.id].extend(
+                        (key, 0.0, move._regie_convert(charge, currency))
+                        for key, charge in (charges or {}).get(period.id, {}).items()
                     )
         return result
 
@@ -646,6 +667,12 @@ class AccountMove(models.Model):
                 if line.regie_rounding:
                     # A rounding line of the invoicing action: an amount, no days.
                     result[move.id].append((employee, 0.0, sign * line.price_subtotal))
+                    continue
+                if not line.regie_period_id and (
+                    key := self._regie_get_charge_key(line)
+                ):
+                    # Charges beside the days (expenses...): an amount, no days.
+                    result[move.id].append((key, 0.0, sign * line.price_subtotal))
                     continue
                 if not employee:
                     if not line.product_id or line.product_id not in products:

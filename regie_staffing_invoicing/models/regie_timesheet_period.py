@@ -471,6 +471,52 @@ class RegieTimesheetPeriod(models.Model):
                     )
                 )
 
+    def _get_provider_portal_values(self):
+        """What the provider's portal contact sees of these validated purchase
+        months, to bill exactly them: {period id: {"rates": purchase daily
+        rates in force, "days_amount", "expense_amount", "amount" (untaxed, in
+        the contract's currency), "billed": billed by a bill (his matched bill
+        or the one made for him), "bill_ref": his invoice number}}. Nothing of
+        the sale side: a back-to-back month's days are valued at the purchase
+        mission's rates."""
+        periods = self.sudo().filtered(
+            lambda period: (
+                period.direction == "purchase" and period.state in MATCHED_STATES
+            )
+        )
+        segments = periods._get_rate_segments()
+        expenses = periods._get_provider_expense_amounts()
+        result = {}
+        for period in periods:
+            currency = period.contract_id.currency_id
+            rates, days_amount = [], 0.0
+            for start, days in segments.get(period.id, []):
+                rate = period.mission_id._get_rate(start)
+                rates.append(rate)
+                days_amount += currency.round(days * rate)
+            expense_amount = expenses.get(period.id, 0.0)
+            result[period.id] = {
+                "rates": list(dict.fromkeys(rates)),
+                "days_amount": days_amount,
+                "expense_amount": expense_amount,
+                "amount": currency.round(days_amount + expense_amount),
+                "billed": period.state == "invoiced",
+                "bill_ref": period.vendor_bill_id.ref or "",
+            }
+        return result
+
+    def _get_matching_charges(self):
+        """Hook: {period id: {charge row key: amount}} that a provider's bill
+        matched against these purchase months may charge beside the days
+        (e.g. expenses per the purchase contract's rule), in the contract's
+        currency."""
+        return {}
+
+    def _get_provider_expense_amounts(self):
+        """Hook: {period id: untaxed expenses the provider bills with these
+        purchase months, per the purchase contract's rule} (none here)."""
+        return {}
+
     def _get_rate_segments(self):
         """Return {period id: [(first day, days)]}: the month's billable days per
         daily rate. A month is split only when a rate of its mission starts
