@@ -42,6 +42,9 @@ KILL_DB="${TEST_DB}_kill"
 REAL_DB="${TEST_DB}_real"
 TOURS_DB="${TEST_DB}_tours"
 REAL_B_DB="${TEST_DB}_real_b"
+# sale_timesheet is installed after the addons on this copy of the bare
+# database, while the bare suite runs on the original.
+AFTER_DB="${TEST_DB}_after"
 SERVER_PID=
 REAL_PID=
 cleanup() {
@@ -50,12 +53,12 @@ cleanup() {
     [ -z "$SERVER_PID" ] || stop_pid "$SERVER_PID"
     [ -z "$REAL_PID" ] || stop_pid "$REAL_PID"
     # Whatever way the script ends, no Odoo it started keeps running.
-    for db in "$TEST_DB" "$E2E_DB" "$KILL_DB" "$REAL_DB" "$TOURS_DB" "$REAL_B_DB"; do
+    for db in "$TEST_DB" "$E2E_DB" "$KILL_DB" "$REAL_DB" "$TOURS_DB" "$REAL_B_DB" "$AFTER_DB"; do
         pkill -TERM -f -- "-d $db " 2>/dev/null || true
         pkill -TERM -f -- "--odoo-database=$db " 2>/dev/null || true
     done
     if [ -z "${REGIE_KEEP_DB:-}" ]; then
-        for db in "$TEST_DB" "$E2E_DB" "$KILL_DB" "$REAL_DB" "$TOURS_DB" "$REAL_B_DB"; do
+        for db in "$TEST_DB" "$E2E_DB" "$KILL_DB" "$REAL_DB" "$TOURS_DB" "$REAL_B_DB" "$AFTER_DB"; do
             dropdb --if-exists "$db" 2>/dev/null || true
             rm -rf "$DATA_DIR/filestore/$db"
         done
@@ -192,6 +195,7 @@ check_log "$ROOT/.run/install-fr.log" "loading French"
 warm_assets "$TEST_DB" "$ROOT/.run/assets.log"
 copy_db "$TEST_DB" "$E2E_DB"
 copy_db "$TEST_DB" "$KILL_DB"
+copy_db "$TEST_DB" "$AFTER_DB"
 
 # Lane 3, in the background: the end-to-end tests (on bare-stage databases),
 # then the tours and the second half of the realistic suite.
@@ -215,7 +219,7 @@ bare_stage_end() {
     trap - EXIT
     tests_passed "$status" "$@" || die "the end-to-end tests failed (exit $status)"
     log "Bare stage: installing sale_timesheet after the addons"
-    odoo_install "$ROOT/.run/install-after.log" -d "$TEST_DB" -i sale_timesheet ||
+    odoo_install "$ROOT/.run/install-after.log" -d "$AFTER_DB" -i sale_timesheet ||
         die "installing sale_timesheet after the addons failed, see .run/install-after.log"
     check_log "$ROOT/.run/install-after.log" "installing sale_timesheet after the addons"
 }

@@ -25,8 +25,13 @@ class RegieTimesheetPeriod(models.Model):
 
     @api.model
     def _extranet_domain(self, user):
-        """The months of ``user``'s missions (as consultant)."""
-        return [("user_id", "=", user.id), ("user_id", "!=", False)]
+        """The months of ``user``'s missions (as consultant). A back-to-back
+        purchase month is not one: it follows the sale month he logs on."""
+        return [
+            ("user_id", "=", user.id),
+            ("user_id", "!=", False),
+            ("sale_period_id", "=", False),
+        ]
 
     @api.model
     def _extranet_months(self, user):

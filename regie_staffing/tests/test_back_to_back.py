@@ -1,6 +1,6 @@
 from datetime import date
 
-from odoo.exceptions import UserError
+from odoo.exceptions import MissingError, UserError
 from odoo.tests import tagged
 
 from .common import RegieCommon
@@ -104,6 +104,16 @@ class TestBackToBack(RegieBackToBackCommon):
         # The lines are the sale month's, locked with it.
         with self.assertRaises(UserError):
             sale.timesheet_ids[:1].with_user(self.consultant_user).unit_amount = 1.0
+
+    def test_extranet_lists_the_sale_month_only(self):
+        sale = self._log_days(2).regie_period_id
+        purchase = sale.purchase_period_id
+        self.assertEqual(purchase.user_id, self.consultant_user)
+        # His extranet shows the month he logs on; the purchase month follows
+        # it and is neither listed nor opened there (no second entry).
+        self.assertEqual(self.Period._extranet_months(self.consultant_user), sale)
+        with self.assertRaises(MissingError):
+            self.Period._extranet_get_month(purchase.id, self.consultant_user)
 
     def test_contest_and_reset_reopen_both(self):
         sale = self._log_days(2).regie_period_id

@@ -837,6 +837,7 @@ class RegieTimesheetPeriod(models.Model):
             elif not full and period.state == "invoiced":
                 to_validated |= period
         live_lines = self._get_live_invoice_lines()
+        matched = self.browse()
         for period in self:
             invoiced = period in to_invoiced or (
                 period.state == "invoiced" and period not in to_validated
@@ -852,7 +853,10 @@ class RegieTimesheetPeriod(models.Model):
                 if period[name].id != (value or False)
             }
             if changed:
+                if changed.get("vendor_bill_id"):
+                    matched |= period
                 period._period_workflow().write(changed)
+        matched._attach_reports_to_vendor_bills()
         if to_invoiced:
             to_invoiced._period_workflow().write({"state": "invoiced"})
         if to_validated:
@@ -869,6 +873,45 @@ class RegieTimesheetPeriod(models.Model):
                     for period in to_validated
                 }
             )
+
+    def _attach_reports_to_vendor_bills(self):
+        """Attach the signed CRA of each month to the provider's bill now
+        matched against it: the month's own or, for a back-to-back purchase
+        month, its sale month's, signed by the client. Once per bill; a month
+        whose report is not rendered yet is skipped."""
+        vals_list = []
+        for period in self.sudo():
+            report = (
+                period.report_attachment_id
+                or period.sale_period_id.report_attachment_id
+            )
+            bill = period.vendor_bill_id
+            if not report or not bill:
+                continue
+            already = (
+                self.env["ir.attachment"]
+                .sudo()
+                .search_count(
+                    [
+                        ("res_model", "=", "account.move"),
+                        ("res_id", "=", bill.id),
+                        ("name", "=", report.name),
+                    ]
+                )
+            )
+            if not already:
+                vals_list.append(
+                    {
+                        "name": report.name,
+                        "raw": report.raw,
+                        "mimetype": report.mimetype,
+                        "res_model": "account.move",
+                        "res_id": bill.id,
+                    }
+                )
+        if vals_list:
+            self.env["ir.attachment"].sudo().create(vals_list)
+        return True
 
     def _get_matched_bill_claims(self):
         """{period id: the provider's posted bill, matched against the

@@ -102,6 +102,27 @@ class TestBackToBackInvoicing(RegieBuySideCommon):
         with self.assertRaises(UserError):
             second.with_user(self.accountant).action_post()
 
+    def test_freelancer_bill_carries_the_client_signed_report(self):
+        # The signed CRA of the client's month (rendered now if still pending).
+        self.sale_month._period_workflow()._keep_signed_reports()
+        report = self.sale_month.report_attachment_id
+        self.assertTrue(report)
+        bill = self._provider_bill(4)
+        bill.with_user(self.accountant).action_post()
+        self.assertEqual(self.purchase_month.vendor_bill_id, bill)
+        attachments = self.env["ir.attachment"].search(
+            [("res_model", "=", "account.move"), ("res_id", "=", bill.id)]
+        )
+        self.assertEqual(attachments.mapped("name"), [report.name])
+        self.assertEqual(attachments.raw, report.raw)
+        # Reset and posted again: still once.
+        bill.button_draft()
+        bill.with_user(self.accountant).action_post()
+        attachments = self.env["ir.attachment"].search(
+            [("res_model", "=", "account.move"), ("res_id", "=", bill.id)]
+        )
+        self.assertEqual(len(attachments), 1)
+
     def test_freelancer_bill_over_the_validated_days_is_refused(self):
         bill = self._provider_bill(5)
         self.assertEqual(bill.regie_match_state, "over")
