@@ -1,1 +1,2 @@
 from . import test_expense
+from . import test_demo_france

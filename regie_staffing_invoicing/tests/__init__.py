@@ -21,3 +21,4 @@ from . import test_close_batch_control
 from . import test_vigilance
 from . import test_back_to_back_invoicing
 from . import test_tours_back_to_back
+from . import test_demo_france
