@@ -47,6 +47,7 @@
         "demo/regie_contract_demo.xml",
         "demo/regie_timesheet_period_demo.xml",
         "demo/regie_vigilance_document_demo.xml",
+        "demo/regie_france_demo.xml",
     ],
     "assets": {
         "web.assets_frontend": [

@@ -12,5 +12,8 @@
         "views/hr_expense_views.xml",
         "report/regie_timesheet_period_templates.xml",
     ],
+    "demo": [
+        "demo/regie_expense_demo.xml",
+    ],
     "auto_install": True,
 }

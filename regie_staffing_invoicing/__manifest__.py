@@ -36,5 +36,6 @@
     "demo": [
         "demo/regie_price_index_demo.xml",
         "demo/account_move_demo.xml",
+        "demo/regie_france_demo.xml",
     ],
 }

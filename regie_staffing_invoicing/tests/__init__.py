@@ -23,3 +23,4 @@ from . import test_back_to_back_invoicing
 from . import test_tours_back_to_back
 from . import test_tours_screens
 from . import test_provider_portal
+from . import test_demo_france
