@@ -232,15 +232,19 @@ bare_stage_end() {
         die "installing sale_timesheet after the addons failed, see .run/install-after.log"
     check_log "$ROOT/.run/install-after.log" "installing sale_timesheet after the addons"
 }
-third_lane() {
-    bare_stage_end "$@"
-    [ -n "$REAL_PID" ] || return 0
+# Waits until lane 2 has prepared the realistic database and its copies.
+wait_realistic_db() {
     log "Realistic stage: waiting for its database"
     while [ ! -e "$REAL_READY" ]; do
         kill -0 "$REAL_PID" 2>/dev/null ||
             die "the realistic database could not be prepared, see .run/realistic.log"
         sleep 2
     done
+}
+third_lane() {
+    bare_stage_end "$@"
+    [ -n "$REAL_PID" ] || return 0
+    wait_realistic_db
     local status=0
     log "Realistic stage: addon tests, second half (${REAL_SUITES_B[*]})"
     run_addon_tests "$REAL_B_DB" "${REAL_SUITES_B[@]}" "${NO_TOURS[@]}" "$@" || status=$?
@@ -256,12 +260,7 @@ run_addon_tests "$TEST_DB" "${SUITES[@]}" "${NO_TOURS[@]}" "$@" || BARE_STATUS=$
 tests_passed "$BARE_STATUS" "$@" || die "the bare suite failed (exit $BARE_STATUS)"
 
 if [ -n "$REAL_PID" ]; then
-    log "Realistic stage: waiting for its database"
-    while [ ! -e "$REAL_READY" ]; do
-        kill -0 "$REAL_PID" 2>/dev/null ||
-            die "the realistic database could not be prepared, see .run/realistic.log"
-        sleep 2
-    done
+    wait_realistic_db
     log "Realistic stage: browser tours of ${TOURS_B[*]} in English and French"
     TOURS_STATUS=0
     run_addon_tests "$TOURS_B_DB" "${TOURS_B[@]}" "$@" || TOURS_STATUS=$?
