@@ -71,8 +71,8 @@ class RegieTimesheetPeriod(models.Model):
             *(expense for expense, quantity in net.items() if quantity > 0)
         )
 
-    def _prepare_invoice_line_values(self, segments):
-        vals_list = super()._prepare_invoice_line_values(segments)
+    def _prepare_invoice_line_values(self, segments, formats=None):
+        vals_list = super()._prepare_invoice_line_values(segments, formats=formats)
         if self.direction == "sale":
             vals_list += self._prepare_expense_line_values(segments)
         return vals_list
