@@ -94,12 +94,11 @@ class RegieTimesheetPeriod(models.Model):
             *(expense for expense, quantity in net.items() if quantity > 0)
         )
 
-    def _prepare_invoice_line_values(self, segments):
+    def _prepare_invoice_line_values(self, segments, formats=None):
         # The client's invoice and the provider's bill made from a month
         # carry its expenses per their own contract's rule.
-        return super()._prepare_invoice_line_values(
-            segments
-        ) + self._prepare_expense_line_values(segments)
+        vals_list = super()._prepare_invoice_line_values(segments, formats=formats)
+        return vals_list + self._prepare_expense_line_values(segments)
 
     def _regie_allowed_expense_amount(self):
         """Untaxed expenses the month's contract rule lets its bill carry in

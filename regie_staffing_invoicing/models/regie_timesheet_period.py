@@ -354,13 +354,21 @@ class RegieTimesheetPeriod(models.Model):
         segments = self._get_remaining_segments()
         journals = {}
         groups = {}
+        # Labels formatted once per language, unit, quantity and price for the
+        # batch (many months share them).
+        formats = {}
         for contract, periods in self.grouped("contract_id").items():
             try:
                 journal = contract._get_invoice_journal(journals)
                 contract._check_invoiceable(journal, invoice_date)
                 periods._check_invoice_hashes(hashes)
                 lines = [
-                    (period, period._prepare_invoice_line_values(segments[period.id]))
+                    (
+                        period,
+                        period._prepare_invoice_line_values(
+                            segments[period.id], formats=formats
+                        ),
+                    )
                     for period in periods.sorted(
                         lambda p: (p.date_from, p.employee_id.name or "", p.id)
                     )
@@ -392,7 +400,33 @@ class RegieTimesheetPeriod(models.Model):
                 group["contracts"] |= contract
         for group in groups.values():
             group["vals"].update(self._prepare_invoice_group_values(group))
+            self._add_invoice_line_amounts(group)
         return groups, errors
+
+    @api.model
+    def _add_invoice_line_amounts(self, group):
+        """Give the lines of a move in its company's currency the journal
+        amounts they bill (its untaxed amount, signed as the move's lines),
+        which Odoo would otherwise write on each line once the move is
+        created, line by line, when it computes its taxes. Odoo still computes
+        them and corrects a line whose amount differs (a tax included in the
+        price); a line of another currency is left to Odoo."""
+        vals = group["vals"]
+        company = group["contracts"][:1].company_id
+        currency = company.currency_id
+        if vals["currency_id"] != currency.id or vals["move_type"] not in (
+            "out_invoice",
+            "in_invoice",
+        ):
+            return
+        sign = -1 if vals["move_type"] == "out_invoice" else 1
+        for command in vals["invoice_line_ids"]:
+            line = command[2]
+            if line.get("discount") or not {"quantity", "price_unit"} <= line.keys():
+                continue
+            amount = sign * currency.round(line["quantity"] * line["price_unit"])
+            line.setdefault("amount_currency", amount)
+            line.setdefault("balance", amount)
 
     @api.model
     def _prepare_invoice_group_values(self, group):
@@ -591,7 +625,7 @@ class RegieTimesheetPeriod(models.Model):
             for period_id, parts in self._get_rate_segments().items()
         }
 
-    def _prepare_invoice_line_values(self, segments):
+    def _prepare_invoice_line_values(self, segments, formats=None):
         """Return the invoice line values of the month, one per daily rate.
 
         A line reads "Consultant — Month 11/2026 — contract title" and states
@@ -600,8 +634,14 @@ class RegieTimesheetPeriod(models.Model):
 
         In half-days or hours, the unit price is the daily rate divided and
         rounded to the price precision: a rounding line then brings the month
-        to its days × daily rate, to the cent."""
+        to its days × daily rate, to the cent.
+
+        :param formats: a dict shared by the months invoiced together, where
+            the formatted quantities and month names are kept (they depend on
+            the language, unit, currency, quantity and price only)
+        """
         self.ensure_one()
+        formats = {} if formats is None else formats
         contract = self.contract_id
         currency = contract.currency_id
         uom = contract._get_billing_uom()
@@ -614,7 +654,7 @@ class RegieTimesheetPeriod(models.Model):
         lang_env = self.with_context(
             lang=contract.partner_id.lang or self.env.user.lang
         ).env
-        label = self._get_invoice_line_label(lang_env)
+        label = self._get_invoice_line_label(lang_env, formats=formats)
         vals_list = []
         for start, days in segments:
             rate = self.mission_id._get_rate(start)
@@ -639,8 +679,21 @@ class RegieTimesheetPeriod(models.Model):
                     "name": "\n".join(
                         [
                             name,
-                            contract._format_billing_quantity(
-                                lang_env, quantity, price
+                            self._get_cached_format(
+                                formats,
+                                (
+                                    "quantity",
+                                    lang_env.lang,
+                                    contract.billing_unit,
+                                    currency.id,
+                                    quantity,
+                                    price,
+                                ),
+                                lambda quantity=quantity, price=price: (
+                                    contract._format_billing_quantity(
+                                        lang_env, quantity, price
+                                    )
+                                ),
                             ),
                         ]
                     ),
@@ -670,22 +723,32 @@ class RegieTimesheetPeriod(models.Model):
                 )
         return vals_list
 
-    def _get_invoice_line_label(self, lang_env):
+    def _get_invoice_line_label(self, lang_env, formats=None):
         """ "Consultant — Month 11/2026 — contract title" in ``lang_env``'s
         language: what an invoice line of the month says it bills."""
         self.ensure_one()
+        month = self.date_from.strftime("%m/%Y")
         return " — ".join(
             filter(
                 None,
                 [
                     self.employee_id.name,
-                    lang_env._(
-                        "Month %(month)s", month=self.date_from.strftime("%m/%Y")
+                    self._get_cached_format(
+                        {} if formats is None else formats,
+                        ("month", lang_env.lang, month),
+                        lambda: lang_env._("Month %(month)s", month=month),
                     ),
                     self.contract_id._get_invoice_title(self.mission_id),
                 ],
             )
         )
+
+    @api.model
+    def _get_cached_format(self, formats, key, make):
+        """``formats[key]``, made by ``make()`` the first time."""
+        if key not in formats:
+            formats[key] = make()
+        return formats[key]
 
     def _create_invoice_moves(self, groups):
         """Create the invoices and claim their months. All groups at once when
@@ -751,15 +814,14 @@ class RegieTimesheetPeriod(models.Model):
         # The subtype and message depend on the move type only.
         for subtype_moves in moves.grouped("move_type").values():
             subtype = subtype_moves[:1]._creation_subtype()
-            bodies = {
-                move.id: (
-                    Markup('<div summary="o_mail_notification"><p>%s</p></div>')
-                    % move._creation_message()
-                    if subtype
-                    else move._creation_message()
-                )
-                for move in subtype_moves
-            }
+            # An invoice's creation message depends on its type only.
+            message = subtype_moves[:1]._creation_message()
+            body = (
+                Markup('<div summary="o_mail_notification"><p>%s</p></div>') % message
+                if subtype
+                else message
+            )
+            bodies = dict.fromkeys(subtype_moves.ids, body)
             messages = subtype_moves._message_log_batch(bodies=bodies, author_id=author)
             if subtype:
                 messages.write({"subtype_id": subtype.id, "is_internal": False})
