@@ -92,7 +92,8 @@ registry.category("web_tour.tours").add("regie_screens_contract_terms", {
 });
 
 // The account manager opens the purchase month that follows the client's
-// month, reads why it has no workflow button and goes to the client's month.
+// month, reads why it has no workflow button, opens its timesheets (the
+// client month's lines) and goes to the client's month.
 registry.category("web_tour.tours").add("regie_screens_back_to_back_month", {
     url: "/odoo",
     steps: () => [
@@ -114,6 +115,23 @@ registry.category("web_tour.tours").add("regie_screens_back_to_back_month", {
             content: "No workflow button of its own",
             trigger:
                 ".o_form_view .o_form_statusbar:not(:has(button[name=action_submit], button[name=action_validate], button[name=action_reset_to_draft]))",
+        },
+        {
+            content: "Open its timesheets",
+            trigger: ".o_form_view button[name=action_view_timesheets]",
+            run: "click",
+        },
+        {
+            content: "They are the client month's three days, read only",
+            trigger: ".o_list_view:not(:has(.o_list_button_add)) .o_data_row:eq(2)",
+        },
+        {
+            trigger: ".o_list_view:not(:has(.o_data_row:eq(3)))",
+        },
+        {
+            content: "Back to the provider's month",
+            trigger: ".o_breadcrumb .breadcrumb-item:last a",
+            run: "click",
         },
         {
             content: "Open the client's month",
