@@ -28,7 +28,9 @@ report's styles served by an Odoo HTTP server started in this process.
 """
 
 import datetime
+import json
 import time
+from pathlib import Path
 from unittest.mock import patch
 
 from common import Measure, environment, parse_args
@@ -60,6 +62,7 @@ SALE_STEPS = (
 )
 BACKGROUND_STEPS = (
     ("bg_generate", "generate the months"),
+    ("bg_push", "push the lines (not part of the close)"),
     ("bg_submit", "submit (action_confirm_submit)"),
     ("bg_validate", "validate (action_validate)"),
     ("bg_cra", "store the CRAs (scheduled action)"),
@@ -84,6 +87,31 @@ def add_arguments(parser):
         type=int,
         default=50,
         help="months whose signed CRA is rendered for real (0: skip)",
+    )
+    parser.add_argument(
+        "--direct-up-to",
+        type=int,
+        default=1000,
+        help="largest size also closed by direct calls on the whole list "
+        "(above it, only the background batches users get; default 1000)",
+    )
+    parser.add_argument(
+        "--sale-chunk",
+        type=int,
+        default=1000,
+        help="sale orders invoiced, then posted, per call (default 1000)",
+    )
+    parser.add_argument(
+        "--skip-sale",
+        action="store_true",
+        help="close the régie months only (no sale_timesheet side, no ratios)",
+    )
+    parser.add_argument(
+        "--growth-from",
+        type=Path,
+        help="a size's figures kept by an earlier run (bench/results/"
+        "monthly_close_<size>.json) to print the growth against, when this "
+        "run closes one size",
     )
     parser.add_argument("--http-port", type=int, default=8260)
 
@@ -123,7 +151,7 @@ class Close:
     """The records of one run: régie contracts and sale orders of ``size``
     consultant-months, created in ``env`` (setup, not measured)."""
 
-    def __init__(self, env, size, sale=True):
+    def __init__(self, env, size):
         self.env = env
         self.size = size
         start = time.perf_counter()
@@ -201,46 +229,57 @@ class Close:
         )
         self.contracts.action_activate()
         log(f"{size} régie contracts ({time.perf_counter() - start:.0f} s)")
-        self.orders = setup["sale.order"]
-        if sale:
-            self.sale_employees = setup["hr.employee"].create(
-                [{"name": f"Bench timesheet consultant {i}"} for i in range(size)]
-            )
-            hour = setup.ref("uom.product_uom_hour")
-            product = setup["product.product"].create(
-                {
-                    "name": "Bench consulting (timesheet)",
-                    "type": "service",
-                    "invoice_policy": "delivery",
-                    "service_type": "timesheet",
-                    "service_tracking": "project_only",
-                    "uom_id": hour.id,
-                    "uom_po_id": hour.id,
-                    "list_price": DAILY_RATE / HOURS,
-                }
-            )
-            self.orders = setup["sale.order"].create(
-                [
-                    {
-                        "partner_id": partner.id,
-                        "order_line": [
-                            Command.create(
-                                {"product_id": product.id, "product_uom_qty": 1.0}
-                            )
-                        ],
-                    }
-                    for partner in partners
-                ]
-            )
-            self.orders.action_confirm()
-            log(f"{size} sale orders ({time.perf_counter() - start:.0f} s)")
         # The measured steps run in the plain context, as a user's request.
         self.contracts = self.contracts.with_env(env)
         self.employees = self.employees.with_env(env)
-        self.orders = self.orders.with_env(env)
+        self.partners = partners.with_env(env)
         self.env.flush_all()
         self.env.invalidate_all()
         self.setup_seconds = time.perf_counter() - start
+
+    def setup_sale(self):
+        """The sale_timesheet side's records: a confirmed sale order per
+        client, each with its own project (setup, not measured)."""
+        start = time.perf_counter()
+        setup = self.env(context={"tracking_disable": True, "mail_create_nolog": True})
+        partners = self.partners.with_env(setup)
+        size = self.size
+        self.sale_employees = setup["hr.employee"].create(
+            [{"name": f"Bench timesheet consultant {i}"} for i in range(size)]
+        )
+        hour = setup.ref("uom.product_uom_hour")
+        product = setup["product.product"].create(
+            {
+                "name": "Bench consulting (timesheet)",
+                "type": "service",
+                "invoice_policy": "delivery",
+                "service_type": "timesheet",
+                "service_tracking": "project_only",
+                "uom_id": hour.id,
+                "uom_po_id": hour.id,
+                "list_price": DAILY_RATE / HOURS,
+            }
+        )
+        self.orders = setup["sale.order"].create(
+            [
+                {
+                    "partner_id": partner.id,
+                    "order_line": [
+                        Command.create(
+                            {"product_id": product.id, "product_uom_qty": 1.0}
+                        )
+                    ],
+                }
+                for partner in partners
+            ]
+        )
+        self.orders.action_confirm()
+        log(f"{size} sale orders ({time.perf_counter() - start:.0f} s)")
+        self.orders = self.orders.with_env(self.env)
+        self.sale_employees = self.sale_employees.with_env(self.env)
+        self.env.flush_all()
+        self.env.invalidate_all()
+        self.setup_seconds += time.perf_counter() - start
 
     def push(self, projects_employees, month=MONTH):
         """Create the month's lines, CHUNK by CHUNK."""
@@ -364,10 +403,11 @@ class Close:
             ]
         )
         assert len(periods) == self.size, len(periods)
-        self.push(
-            zip(self.contracts.project_id, self.employees, strict=True),
-            month=BACKGROUND_MONTH,
-        )
+        with measure("bg_push"):
+            self.push(
+                zip(self.contracts.project_id, self.employees, strict=True),
+                month=BACKGROUND_MONTH,
+            )
         env.invalidate_all()
         for key, method, user in (
             ("bg_submit", "action_confirm_submit", self.lead),
@@ -395,20 +435,27 @@ class Close:
         assert total == expected, (total, expected)
         return True
 
-    def run_sale(self, measure):
+    def run_sale(self, measure, chunk):
+        """sale_timesheet's close of the same lines: the orders invoiced and
+        their invoices posted ``chunk`` orders per call."""
         env = self.env
+        self.setup_sale()
         with measure("sale_push"):
             self.push(
                 zip(self.orders.order_line.project_id, self.sale_employees, strict=True)
             )
         env.invalidate_all()
-        with measure("sale_invoice"):
-            invoices = self.orders.with_user(self.accountant)._create_invoices()
+        invoices = env["account.move"]
+        for start in range(0, self.size, chunk):
+            orders = self.orders[start : start + chunk]
+            with measure("sale_invoice"):
+                invoices += orders.with_user(self.accountant)._create_invoices()
         assert len(invoices) == self.size, len(invoices)
         assert len(invoices.invoice_line_ids) == self.size
         env.invalidate_all()
-        with measure("sale_post"):
-            invoices.with_user(self.accountant).action_post()
+        for start in range(0, self.size, chunk):
+            with measure("sale_post"):
+                invoices[start : start + chunk].with_user(self.accountant).action_post()
         assert set(invoices.mapped("state")) == {"posted"}
         expected = round(self.size * LINES * DAILY_RATE, 2)
         total = round(sum(invoices.sudo().mapped("amount_untaxed")), 2)
@@ -416,7 +463,7 @@ class Close:
         return invoices
 
 
-def run_size(db, size):
+def run_size(db, size, direct_up_to, sale_chunk, skip_sale=False):
     """The close of ``size`` months and sale_timesheet's, in one rolled-back
     transaction; returns the Measure."""
     print(f"\n{size} consultant-months ({size * LINES} timesheet lines a side)")
@@ -424,14 +471,17 @@ def run_size(db, size):
         period_class = type(env["regie.timesheet.period"])
         close = Close(env, size)
         measure = Measure(env, verbose=True)
-        # Sale first: the régie side then runs on a database as warm as it.
-        close.run_sale(measure)
-        log("sale_timesheet side done")
         with patch.object(period_class, "_render_reports", stub_reports):
-            close.run_regie(measure)
-            log("régie side done")
+            # The path users take on a large selection first: the list
+            # actions queue background batches.
             if close.run_background(measure):
                 log("régie side in background batches done")
+            if size <= direct_up_to:
+                close.run_regie(measure)
+                log("régie side, direct calls, done")
+        if not skip_sale:
+            close.run_sale(measure, sale_chunk)
+            log("sale_timesheet side done")
         measure.setup_seconds = close.setup_seconds
     return measure
 
@@ -460,7 +510,7 @@ def run_pdf(db, count, port):
         env["ir.config_parameter"].set_param("web.base.url", base)
         period_model = env["regie.timesheet.period"]
         period_class = type(period_model)
-        close = Close(env, count, sale=False)
+        close = Close(env, count)
         measure = Measure(env)
         with patch.object(period_class, "_render_reports", no_reports):
             period_ids = period_model.with_user(close.lead).generate_periods(MONTH)
@@ -496,11 +546,16 @@ def print_size(size, measure):
         f"stubbed, its storage shown apart)"
     )
     print(f"  {'step':<44} {'seconds':>9} {'CPU s':>7} {'queries':>9} {'ms/month':>9}")
-    sides = [("régie, direct calls on the list", STEPS)]
+    direct = "generate" in measure.samples
     background = "bg_generate" in measure.samples
+    sides = []
+    if direct:
+        sides.append(("régie, direct calls on the list", STEPS))
     if background:
         sides.append(("régie, background batches (scheduled action)", BACKGROUND_STEPS))
-    sides.append(("sale_timesheet", SALE_STEPS))
+    sale = "sale_invoice" in measure.samples
+    if sale:
+        sides.append(("sale_timesheet", SALE_STEPS))
     for side, steps in sides:
         print(f"  {side}")
         for key, label in steps:
@@ -516,44 +571,54 @@ def print_size(size, measure):
                     f"      request {request:.2f} s, then {calls} scheduler "
                     f"calls, the longest {longest:.2f} s"
                 )
-    close_t, close_q = totals(measure, CLOSE)
+            elif len(measure.samples[key]) > 1:
+                longest = max(t for t, _q in measure.samples[key])
+                print(
+                    f"      {len(measure.samples[key])} calls, the longest "
+                    f"{longest:.2f} s"
+                )
+    if not sale:
+        for present, name, keys in (
+            (direct, "whole close without PDFs, direct calls", CLOSE),
+            (background, "whole close without PDFs, background batches", BACKGROUND),
+        ):
+            if present:
+                close_t, close_q = totals(measure, keys)
+                print(f"  {name}: {close_t:.2f} s, {close_q:.0f} queries")
+        return
     sale_t, sale_q = totals(measure, SALE)
-    print(
-        f"  whole close without PDFs (generate, submit, validate, invoice, post): "
-        f"{close_t:.2f} s, {close_q:.0f} queries"
-    )
-    if background:
-        bg_t, bg_q = totals(measure, BACKGROUND)
-        print(f"  the same in background batches: {bg_t:.2f} s, {bg_q:.0f} queries")
-    print(f"  sale_timesheet invoicing + posting: {sale_t:.2f} s, {sale_q:.0f} queries")
-    invoicing = ratio(measure.total("invoice")[0], measure.total("sale_invoice")[0])
-    invoicing_cpu = ratio(measure.cpu["invoice"], measure.cpu["sale_invoice"])
-    print(
-        f"  ratio invoicing / _create_invoices: {invoicing:.2f} (goal <= 0.25; "
-        f"CPU {invoicing_cpu:.2f})"
-    )
-    close_cpu = sum(measure.cpu[key] for key in CLOSE)
     sale_cpu = sum(measure.cpu[key] for key in SALE)
-    print(
-        f"  ratio whole close without PDFs / sale_timesheet invoicing + posting: "
-        f"{ratio(close_t, sale_t):.2f} "
-        f"(goal <= 1.0; CPU {ratio(close_cpu, sale_cpu):.2f})"
-    )
-    if background:
+    print(f"  sale_timesheet invoicing + posting: {sale_t:.2f} s, {sale_q:.0f} queries")
+    for present, name, keys, invoice in (
+        (direct, "whole close without PDFs, direct calls", CLOSE, "invoice"),
+        (
+            background,
+            "whole close without PDFs, background batches",
+            BACKGROUND,
+            "bg_invoice",
+        ),
+    ):
+        if not present:
+            continue
+        close_t, close_q = totals(measure, keys)
+        close_cpu = sum(measure.cpu[key] for key in keys)
         print(
-            f"  the same in background batches: {ratio(bg_t, sale_t):.2f}"
-            f" (invoicing {growth(measure, measure, 'bg_invoice', 'sale_invoice'):.2f})"
+            f"  {name} (generate, submit, validate, invoice, post): "
+            f"{close_t:.2f} s, {close_q:.0f} queries\n"
+            f"    ratio to sale_timesheet invoicing + posting: "
+            f"{ratio(close_t, sale_t):.2f} (goal <= 1.0; CPU "
+            f"{ratio(close_cpu, sale_cpu):.2f})\n"
+            f"    ratio invoicing / _create_invoices: "
+            f"{ratio(measure.total(invoice)[0], measure.total('sale_invoice')[0]):.2f}"
+            f" (goal <= 0.25; CPU "
+            f"{ratio(measure.cpu[invoice], measure.cpu['sale_invoice']):.2f})"
         )
+    push = "push" if direct else "bg_push"
     print(
         f"  ratio pushing the lines régie / sale_timesheet: "
-        f"{ratio(measure.total('push')[0], measure.total('sale_push')[0]):.2f}",
+        f"{ratio(measure.total(push)[0], measure.total('sale_push')[0]):.2f}",
         flush=True,
     )
-
-
-def growth(large, small, large_key, small_key):
-    """Time of ``large_key`` in ``large`` over ``small_key``'s in ``small``."""
-    return ratio(large.total(large_key)[0], small.total(small_key)[0])
 
 
 def totals(measure, keys):
@@ -593,6 +658,35 @@ def print_growth(measures):
         print(f"  {label:<56} {wall:6.2f} {cpu:6.2f}")
 
 
+def save(size, measure):
+    """Keep a size's figures (bench/results/monthly_close_<size>.json)."""
+    path = Path(__file__).parent / "results" / f"monthly_close_{size}.json"
+    path.write_text(
+        json.dumps(
+            {
+                "samples": measure.samples,
+                "cpu": measure.cpu,
+                "calls": getattr(measure, "calls", {}),
+                "setup_seconds": measure.setup_seconds,
+            },
+            indent=1,
+        )
+    )
+
+
+def load(path):
+    """A Measure-like object from the figures ``save`` kept."""
+    data = json.loads(path.read_text())
+    measure = Measure(None)
+    measure.samples = {
+        key: [tuple(s) for s in value] for key, value in data["samples"].items()
+    }
+    measure.cpu = data["cpu"]
+    measure.calls = data["calls"]
+    measure.setup_seconds = data["setup_seconds"]
+    return measure
+
+
 def main():
     args = parse_args(__doc__, add_arguments, odoo_options)
     print(f"Monthly close benchmark, database {args.db}", flush=True)
@@ -610,8 +704,17 @@ def main():
         )
     measures = {}
     for size in args.months:
-        measures[size] = run_size(args.db, size)
+        measures[size] = run_size(
+            args.db, size, args.direct_up_to, args.sale_chunk, args.skip_sale
+        )
         print_size(size, measures[size])
+        save(size, measures[size])
+    if args.growth_from and len(measures) == 1:
+        earlier = load(args.growth_from)
+        size = int(args.growth_from.stem.rsplit("_", 1)[-1])
+        if size not in measures:
+            print(f"\n(figures of {size} months from {args.growth_from})")
+            measures[size] = earlier
     if len(measures) > 1:
         print_growth(measures)
 
