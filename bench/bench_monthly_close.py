@@ -367,6 +367,8 @@ class Close:
             start = time.perf_counter()
             batches._cron_process_batches()
             self.env.flush_all()
+            self.env.cr.precommit.run()
+            self.env.flush_all()
             longest = max(longest, time.perf_counter() - start)
             calls += 1
             assert calls <= self.size * 2, "the close batches make no progress"

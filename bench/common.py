@@ -61,13 +61,20 @@ class Measure:
         self.cpu = {}
         self.verbose = verbose
 
+    def _commit_work(self):
+        """What a request's commit does before COMMIT: flush, then the
+        precommit hooks (the chatter's tracking messages among them)."""
+        self.env.flush_all()
+        self.env.cr.precommit.run()
+        self.env.flush_all()
+
     @contextmanager
     def __call__(self, label):
-        self.env.flush_all()
+        self._commit_work()
         queries = self.env.cr.sql_log_count
         start, cpu = time.perf_counter(), time.process_time()
         yield
-        self.env.flush_all()
+        self._commit_work()
         elapsed = time.perf_counter() - start
         queries = self.env.cr.sql_log_count - queries
         self.samples.setdefault(label, []).append((elapsed, queries))
