@@ -78,9 +78,10 @@ def add_arguments(parser):
     parser.add_argument(
         "--months",
         type=int,
-        nargs="+",
+        nargs="*",
         default=[1000, 5000],
-        help="consultant-months to close, one run each (default: 1000 5000)",
+        help="consultant-months to close, one run each (default: 1000 5000; "
+        "none: the PDFs only)",
     )
     parser.add_argument(
         "--pdf-months",
@@ -696,9 +697,9 @@ def main():
         seconds, queries, several, runs = run_pdf(
             args.db, args.pdf_months, args.http_port
         )
+        engine = "yes" if several else "no (one document, cut again by month)"
         print(
-            f"  wkhtmltopdf renders several documents per run: "
-            f"{'yes' if several else 'no (one month per run)'}\n"
+            f"  wkhtmltopdf renders several documents per run: {engine}\n"
             f"  {args.pdf_months} months in {runs} call(s) of the scheduled action: "
             f"{seconds:.2f} s, {queries} queries, "
             f"{seconds / args.pdf_months:.3f} s per month (goal <= 0.3)",

@@ -24,7 +24,7 @@ from odoo.tools import (
 )
 from odoo.tools.mail import generate_tracking_message_id, is_html_empty
 from odoo.tools.misc import formatLang, get_lang
-from odoo.tools.pdf import PdfFileReader
+from odoo.tools.pdf import PdfFileReader, PdfFileWriter
 from odoo.tools.translate import code_translations
 
 from odoo.addons.base.models import ir_actions_report
@@ -63,8 +63,12 @@ ACTIVITY_SUBTITLE = "Activity: %s"
 DEADLINE_SUBTITLE = "Deadline: %s"
 # {wkhtmltopdf binary: whether it renders several documents in one run}
 _PDF_ENGINE_RENDERS_SEVERAL = {}
-# Signed reports rendered per scheduler call: in one wkhtmltopdf run when the
-# installed build renders several documents, else one by one (about 2 s each).
+# The wkhtmltopdf binaries whose one-document batch could not be cut again by
+# month in this process: their months are rendered one by one.
+_PDF_ENGINE_SPLIT_FAILED = set()
+# Signed reports rendered per scheduler call, in one wkhtmltopdf run: as
+# several documents when the installed build renders several, else as one
+# document split again by month; one by one (about 2 s each) when that fails.
 RENDER_BATCH = 50
 RENDER_BATCH_ONE_BY_ONE = 10
 # States of a purchase month that its sale month may still move.
@@ -2233,8 +2237,9 @@ class RegieTimesheetPeriod(models.Model):
     @api.model
     def _cron_render_pending_reports(self, batch_size=None):
         """Render the signed reports of the validated months, a batch per
-        call: as many months per wkhtmltopdf run as the installed build
-        renders (RENDER_BATCH), else a few months one by one. The scheduler
+        call: RENDER_BATCH months in one wkhtmltopdf run (as one document cut
+        again by month on builds that render one document per run), or a few
+        months one by one where that cutting failed. The scheduler
         commits each batch and calls again while the previous one made
         progress."""
         domain = [
@@ -2246,8 +2251,9 @@ class RegieTimesheetPeriod(models.Model):
             return True
         if not batch_size:
             batch_size = RENDER_BATCH
-            if not self._is_html_report_mode() and not (
-                self._pdf_engine_renders_several(self.env["ir.actions.report"].sudo())
+            if (
+                not self._is_html_report_mode()
+                and ir_actions_report._get_wkhtmltopdf_bin() in _PDF_ENGINE_SPLIT_FAILED
             ):
                 batch_size = RENDER_BATCH_ONE_BY_ONE
         # A month whose rendering failed is marked pending again (written
@@ -2291,6 +2297,11 @@ class RegieTimesheetPeriod(models.Model):
             }
         batches = [ids]
         if len(ids) > 1 and not self._pdf_engine_renders_several(report_model):
+            result = None
+            if ir_actions_report._get_wkhtmltopdf_bin() not in _PDF_ENGINE_SPLIT_FAILED:
+                result = self._render_reports_as_one_document(report_model, report)
+            if result is not None:
+                return result
             batches = [[res_id] for res_id in ids]
         result = {}
         for batch in batches:
@@ -2311,6 +2322,125 @@ class RegieTimesheetPeriod(models.Model):
                     )
                 result[res_id] = (content, "pdf", "application/pdf")
         return result
+
+    def _render_reports_as_one_document(self, report_model, report):
+        """Render the frozen months' reports in one wkhtmltopdf run on a build
+        that renders one document per run: the months' bodies go into one
+        document, a page break before each, and the PDF is cut again after
+        the last page that links to each month online (its lines
+        fingerprint, the last block of its report). Return {period id:
+        (content, "pdf", mimetype)}, or None when the months cannot be told
+        apart (they are then rendered one by one)."""
+        if not all(self.mapped("lines_hash")):
+            return None
+        data = {"report_type": "pdf", "debug": False}
+        report_model = report_model.with_context(debug=False)
+        html = report_model._render_qweb_html(report.id, self.ids, data=data)[0]
+        bodies, html_ids, header, footer, paperformat_args = report_model._prepare_html(
+            html, report_model=self._name
+        )
+        if html_ids != self.ids:
+            return None
+        result = {}
+        for group in self._group_report_bodies(bodies):
+            content = report_model._run_wkhtmltopdf(
+                [self._merge_report_bodies([body for _res_id, body in group])],
+                report_ref=report.id,
+                header=header,
+                footer=footer,
+                landscape=self.env.context.get("landscape"),
+                specific_paperformat_args=paperformat_args,
+                set_viewport_size=self.env.context.get("set_viewport_size"),
+            )
+            periods = self.browse([res_id for res_id, _body in group])
+            parts = self._split_report_pdf(
+                content,
+                [period.get_base_url() + period.access_url for period in periods],
+            )
+            if parts is None:
+                _PDF_ENGINE_SPLIT_FAILED.add(ir_actions_report._get_wkhtmltopdf_bin())
+                _logger.warning(
+                    "The reports of %s rendered as one document could not be "
+                    "told apart: rendered one by one.",
+                    periods,
+                )
+                return None
+            result.update(
+                (period.id, (part, "pdf", "application/pdf"))
+                for period, part in zip(periods, parts, strict=True)
+            )
+        return result
+
+    def _group_report_bodies(self, bodies):
+        """[[(period id, body)]]: the consecutive bodies that share their page
+        (document head, language, direction) go into one document."""
+        groups, key = [], None
+        for res_id, body in zip(self.ids, bodies, strict=True):
+            root = lxml.html.fromstring(body)
+            head = root.find("head")
+            body_key = (
+                tuple(sorted(root.attrib.items())),
+                tuple(sorted(root.find("body").attrib.items())),
+                lxml.html.tostring(head) if head is not None else b"",
+            )
+            if not groups or body_key != key:
+                groups.append([])
+                key = body_key
+            groups[-1].append((res_id, body))
+        return groups
+
+    @api.model
+    def _merge_report_bodies(self, bodies):
+        """One HTML document of ``bodies`` (sharing their head): each body's
+        content after a page break."""
+        root = lxml.html.fromstring(bodies[0])
+        merged = root.find("body")
+        for body in bodies[1:]:
+            # The top margin a body gives its first page, kept after the break.
+            page = lxml.html.Element(
+                "div", style="page-break-before: always; margin-top: inherit;"
+            )
+            page.extend(lxml.html.fromstring(body).find("body"))
+            merged.append(page)
+        return lxml.html.tostring(root, encoding="unicode", doctype="<!DOCTYPE html>")
+
+    @api.model
+    def _split_report_pdf(self, content, links):
+        """Cut ``content`` into a PDF per link of ``links``, each ending with
+        the last page that holds that link (read from the pages' link
+        annotations, not their text: the report's fonts may be drawn as
+        shapes). None when a link is missing, comes out of order, or pages
+        are left after the last one."""
+        if not content:
+            return None
+        reader = PdfFileReader(io.BytesIO(content))
+        order = {link: index for index, link in enumerate(links)}
+        last_pages = {}
+        for number, page in enumerate(reader.pages):
+            annotations = page.get("/Annots")
+            for annotation in annotations.get_object() if annotations else ():
+                action = annotation.get_object().get("/A") or {}
+                index = order.get(action.get("/URI"))
+                if index is None:
+                    continue
+                if any(seen > index for seen in last_pages):
+                    return None
+                last_pages[index] = number
+        ends = [last_pages.get(index) for index in range(len(links))]
+        if None in ends or ends != sorted(ends) or ends[-1] != len(reader.pages) - 1:
+            return None
+        parts, start = [], 0
+        for end in ends:
+            if end < start:
+                return None
+            writer = PdfFileWriter()
+            for number in range(start, end + 1):
+                writer.add_page(reader.pages[number])
+            stream = io.BytesIO()
+            writer.write(stream)
+            parts.append(stream.getvalue())
+            start = end + 1
+        return parts
 
     @api.model
     def _is_html_report_mode(self):

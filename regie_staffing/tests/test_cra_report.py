@@ -237,6 +237,86 @@ class TestCraReportBatch(RegieCommon):
                 else:
                     self.assertNotIn(f"Work of month {month}", text)
 
+    def _count_engine_runs(self):
+        """A spy on wkhtmltopdf's runs (the real engine still runs); the probe
+        of the engine's abilities is made first, once per process."""
+        report_model = self.env["ir.actions.report"].sudo()
+        self.env["regie.timesheet.period"]._pdf_engine_renders_several(report_model)
+        return patch.object(
+            type(report_model),
+            "_run_wkhtmltopdf",
+            autospec=True,
+            side_effect=type(report_model)._run_wkhtmltopdf,
+        )
+
+    def test_months_of_several_pages_in_one_run(self):
+        # Month 3 runs over several pages: many long lines.
+        self.periods.with_user(self.manager_user).action_reset_to_draft()
+        march = self.periods.filtered(lambda period: period.date_from.month == 3)
+        self.env["account.analytic.line"].create(
+            [
+                {
+                    "name": f"Detailed work of month 3, item {item}: "
+                    + "analysis " * 30,
+                    "project_id": self.contract.project_id.id,
+                    "employee_id": self.employee.id,
+                    "date": date(2025, 3, 3 + item % 25),
+                    "unit_amount": 0.25,
+                }
+                for item in range(60)
+            ]
+        )
+        self.periods.with_user(self.consultant_user).action_submit()
+        self.periods.with_user(self.lead_user).with_context(
+            force_report_rendering=True
+        ).action_validate()
+        with self._count_engine_runs() as engine:
+            self.env["regie.timesheet.period"].with_context(
+                force_report_rendering=True
+            )._cron_render_pending_reports(batch_size=50)
+        # The five months in one run of the engine, whatever its build.
+        self.assertEqual(engine.call_count, 1)
+        self.assertFalse(any(self.periods.mapped("report_pending")))
+        pages = {
+            period: len(PdfReader(io.BytesIO(period.report_attachment_id.raw)).pages)
+            for period in self.periods
+        }
+        for period in self.periods - march:
+            self.assertGreater(pages[march], pages[period], period.name)
+        for period in self.periods:
+            text = self._pdf_text(period.report_attachment_id)
+            # Each month's PDF ends with its own fingerprint, and holds no
+            # other month's work.
+            self.assertIn(period.lines_hash, "".join(text.split()))
+            for month in range(1, 6):
+                self.assertEqual(
+                    f"Work of month {month}" in text,
+                    month == period.date_from.month,
+                    (period.name, month),
+                )
+        self.assertIn("item 59", self._pdf_text(march.report_attachment_id))
+
+    def test_cutting_one_document_by_month(self):
+        pages = "".join(
+            f"<div style='page-break-before: {'auto' if index == 0 else 'always'};'>"
+            f"Month {month} <a href='https://regie.example.com/my/regie/months/"
+            f"{month}'>{month}</a></div>"
+            for index, month in enumerate((1, 2, 2, 3))
+        )
+        body = f"<!DOCTYPE html><html><body>{pages}</body></html>"
+        content = self.env["ir.actions.report"]._run_wkhtmltopdf([body])
+        link = "https://regie.example.com/my/regie/months/{}".format
+        cut = self.env["regie.timesheet.period"]._split_report_pdf
+        parts = cut(content, [link(1), link(2), link(3)])
+        self.assertEqual(
+            [len(PdfReader(io.BytesIO(part)).pages) for part in parts], [1, 2, 1]
+        )
+        # Months that cannot be told apart: None, rendered one by one then.
+        self.assertIsNone(cut(content, [link(1), link(3), link(2)]))
+        self.assertIsNone(cut(content, [link(1), link(2)]))
+        self.assertIsNone(cut(content, [link(1), link(2), link(3), link(4)]))
+        self.assertIsNone(cut(b"", [link(1)]))
+
     def test_failed_rendering_keeps_the_validation(self):
         # A wkhtmltopdf that crashes, found first on the PATH.
         with tempfile.TemporaryDirectory() as folder:
