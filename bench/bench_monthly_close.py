@@ -103,16 +103,19 @@ def add_arguments(parser):
         help="sale orders invoiced, then posted, per call (default 1000)",
     )
     parser.add_argument(
-        "--skip-sale",
-        action="store_true",
-        help="close the régie months only (no sale_timesheet side, no ratios)",
+        "--only",
+        choices=("regie", "sale"),
+        help="close one side only (its figures are kept, to be put together "
+        "with the other side's by --figures)",
     )
     parser.add_argument(
-        "--growth-from",
+        "--figures",
         type=Path,
-        help="a size's figures kept by an earlier run (bench/results/"
-        "monthly_close_<size>.json) to print the growth against, when this "
-        "run closes one size",
+        nargs="+",
+        default=[],
+        help="figures kept by earlier runs (bench/results/monthly_close_*.json) "
+        "to print with this run's: the sides of one size are put together, "
+        "and the growth is printed between the smallest and largest sizes",
     )
     parser.add_argument("--http-port", type=int, default=8260)
 
@@ -192,6 +195,19 @@ class Close:
                 for i in range(size)
             ]
         )
+        self.partners = partners.with_env(env)
+        self.contracts = self.employees = None
+        self.env.flush_all()
+        self.setup_seconds = time.perf_counter() - start
+
+    def setup_regie(self):
+        """The régie side's records: a consultant (a user and an employee)
+        and an active contract per client (setup, not measured)."""
+        start = time.perf_counter()
+        setup = self.env(context={"tracking_disable": True, "mail_create_nolog": True})
+        group = setup.ref
+        size = self.size
+        partners = self.partners.with_env(setup)
         consultant_group = group("regie_staffing.group_consultant").id
         users = setup["res.users"].create(
             [
@@ -231,12 +247,11 @@ class Close:
         self.contracts.action_activate()
         log(f"{size} régie contracts ({time.perf_counter() - start:.0f} s)")
         # The measured steps run in the plain context, as a user's request.
-        self.contracts = self.contracts.with_env(env)
-        self.employees = self.employees.with_env(env)
-        self.partners = partners.with_env(env)
+        self.contracts = self.contracts.with_env(self.env)
+        self.employees = self.employees.with_env(self.env)
         self.env.flush_all()
         self.env.invalidate_all()
-        self.setup_seconds = time.perf_counter() - start
+        self.setup_seconds += time.perf_counter() - start
 
     def setup_sale(self):
         """The sale_timesheet side's records: a confirmed sale order per
@@ -466,7 +481,7 @@ class Close:
         return invoices
 
 
-def run_size(db, size, direct_up_to, sale_chunk, skip_sale=False):
+def run_size(db, size, direct_up_to, sale_chunk, only=None):
     """The close of ``size`` months and sale_timesheet's, in one rolled-back
     transaction; returns the Measure."""
     print(f"\n{size} consultant-months ({size * LINES} timesheet lines a side)")
@@ -474,15 +489,17 @@ def run_size(db, size, direct_up_to, sale_chunk, skip_sale=False):
         period_class = type(env["regie.timesheet.period"])
         close = Close(env, size)
         measure = Measure(env, verbose=True)
-        with patch.object(period_class, "_render_reports", stub_reports):
-            # The path users take on a large selection first: the list
-            # actions queue background batches.
-            if close.run_background(measure):
-                log("régie side in background batches done")
-            if size <= direct_up_to:
-                close.run_regie(measure)
-                log("régie side, direct calls, done")
-        if not skip_sale:
+        if only != "sale":
+            close.setup_regie()
+            with patch.object(period_class, "_render_reports", stub_reports):
+                # The path users take on a large selection first: the list
+                # actions queue background batches.
+                if close.run_background(measure):
+                    log("régie side in background batches done")
+                if size <= direct_up_to:
+                    close.run_regie(measure)
+                    log("régie side, direct calls, done")
+        if only != "regie":
             close.run_sale(measure, sale_chunk)
             log("sale_timesheet side done")
         measure.setup_seconds = close.setup_seconds
@@ -514,6 +531,7 @@ def run_pdf(db, count, port):
         period_model = env["regie.timesheet.period"]
         period_class = type(period_model)
         close = Close(env, count)
+        close.setup_regie()
         measure = Measure(env)
         with patch.object(period_class, "_render_reports", no_reports):
             period_ids = period_model.with_user(close.lead).generate_periods(MONTH)
@@ -617,6 +635,8 @@ def print_size(size, measure):
             f"{ratio(measure.cpu[invoice], measure.cpu['sale_invoice']):.2f})"
         )
     push = "push" if direct else "bg_push"
+    if push not in measure.samples:
+        return
     print(
         f"  ratio pushing the lines régie / sale_timesheet: "
         f"{ratio(measure.total(push)[0], measure.total('sale_push')[0]):.2f}",
@@ -661,12 +681,16 @@ def print_growth(measures):
         print(f"  {label:<56} {wall:6.2f} {cpu:6.2f}")
 
 
-def save(size, measure):
-    """Keep a size's figures (bench/results/monthly_close_<size>.json)."""
-    path = Path(__file__).parent / "results" / f"monthly_close_{size}.json"
+def save(size, measure, only):
+    """Keep a size's figures in bench/results/monthly_close_<size>[_<side>].json;
+    return the path."""
+    name = f"monthly_close_{size}{f'_{only}' if only else ''}.json"
+    path = Path(__file__).parent / "results" / name
     path.write_text(
         json.dumps(
             {
+                "size": size,
+                "date": datetime.datetime.now().isoformat(timespec="seconds"),
                 "samples": measure.samples,
                 "cpu": measure.cpu,
                 "calls": getattr(measure, "calls", {}),
@@ -675,19 +699,25 @@ def save(size, measure):
             indent=1,
         )
     )
+    return path
 
 
-def load(path):
-    """A Measure-like object from the figures ``save`` kept."""
+def load(path, measures):
+    """Put the figures ``save`` kept in ``path`` into ``measures`` ({size:
+    Measure}), with the other figures of their size."""
     data = json.loads(path.read_text())
-    measure = Measure(None)
-    measure.samples = {
-        key: [tuple(s) for s in value] for key, value in data["samples"].items()
-    }
-    measure.cpu = data["cpu"]
-    measure.calls = data["calls"]
-    measure.setup_seconds = data["setup_seconds"]
-    return measure
+    size = data["size"]
+    print(f"\n(figures of {size} months from {path}, {data['date']})")
+    measure = measures.get(size)
+    if measure is None:
+        measure = measures[size] = Measure(None)
+        measure.calls, measure.setup_seconds = {}, 0.0
+    for key, samples in data["samples"].items():
+        measure.samples.setdefault(key, []).extend(tuple(s) for s in samples)
+    for key, cpu in data["cpu"].items():
+        measure.cpu[key] = measure.cpu.get(key, 0.0) + cpu
+    measure.calls.update({key: tuple(calls) for key, calls in data["calls"].items()})
+    measure.setup_seconds += data["setup_seconds"]
 
 
 def main():
@@ -708,16 +738,17 @@ def main():
     measures = {}
     for size in args.months:
         measures[size] = run_size(
-            args.db, size, args.direct_up_to, args.sale_chunk, args.skip_sale
+            args.db, size, args.direct_up_to, args.sale_chunk, args.only
         )
-        print_size(size, measures[size])
-        save(size, measures[size])
-    if args.growth_from and len(measures) == 1:
-        earlier = load(args.growth_from)
-        size = int(args.growth_from.stem.rsplit("_", 1)[-1])
-        if size not in measures:
-            print(f"\n(figures of {size} months from {args.growth_from})")
-            measures[size] = earlier
+        path = save(size, measures[size], args.only)
+        print(f"  (figures kept in {path})")
+        if not args.figures:
+            print_size(size, measures[size])
+    if args.figures:
+        for path in args.figures:
+            load(path, measures)
+        for size in sorted(measures):
+            print_size(size, measures[size])
     if len(measures) > 1:
         print_growth(measures)
 

@@ -1,10 +1,17 @@
 #!/usr/bin/env bash
 # Benchmarks, each against Odoo's own equivalent measured in the same run.
-# Usage: bench/run.sh [--months N ...] [--pdf-months N]
+# Usage: bench/run.sh [--months N ...] [--pdf-months N] [--only regie|sale]
+#                     [--figures FILE ...]
 #   default: the monthly close at 1,000 and 5,000 consultant-months and the
 #   signed CRA PDFs of 50 months (bench_monthly_close.py), then the batch push
 #   of timesheet lines (bench_timesheet_batch.py); `--months 1000` for a quick
-#   run. Sets up what scripts/demo.sh and scripts/test.sh set up (Python
+#   run. Above 1,000 months (--direct-up-to) the régie months are closed the
+#   way users close them, in background batches. Each size's figures are kept
+#   in bench/results/monthly_close_<size>.json: `--only regie` then `--only
+#   sale` close one side per run (5,000 months take hours on 2 cores), and
+#   `--months --pdf-months 0 --figures bench/results/monthly_close_*.json`
+#   prints them together, with the growth between sizes.
+#   Sets up what scripts/demo.sh and scripts/test.sh set up (Python
 #   environment, PostgreSQL, wkhtmltopdf), then creates once the database
 #   regie_bench (REGIE_BENCH_DB) without demo data: both addons and
 #   sale_timesheet; later runs update the addons in it. Every benchmark works
