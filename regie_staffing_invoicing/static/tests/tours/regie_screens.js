@@ -117,6 +117,11 @@ registry.category("web_tour.tours").add("regie_screens_back_to_back_month", {
                 ".o_form_view .o_form_statusbar:not(:has(button[name=action_submit], button[name=action_validate], button[name=action_reset_to_draft]))",
         },
         {
+            content: "No empty Timesheets tab: its lines are the client month's",
+            trigger:
+                ".o_form_view .o_notebook:has(a[name=validation]):not(:has(a[name=timesheets]))",
+        },
+        {
             content: "Open its timesheets",
             trigger: ".o_form_view button[name=action_view_timesheets]",
             run: "click",
