@@ -656,7 +656,7 @@ def print_growth(measures):
     small, large = sizes[0], sizes[-1]
     print(
         f"\nGrowth from {small} to {large} months: time({large}) / time({small}) "
-        f"(goal <= {large / small:g}), wall time and CPU time"
+        f"(goal <= {large / small:g}): wall time, CPU time, queries"
     )
     rows = [(f"régie {label}", (key,)) for key, label in STEPS]
     rows += [
@@ -678,7 +678,10 @@ def print_growth(measures):
             sum(measures[large].cpu[key] for key in keys),
             sum(measures[small].cpu[key] for key in keys),
         )
-        print(f"  {label:<56} {wall:6.2f} {cpu:6.2f}")
+        queries = ratio(
+            totals(measures[large], keys)[1], totals(measures[small], keys)[1]
+        )
+        print(f"  {label:<60} {wall:6.2f} {cpu:6.2f} {queries:6.2f}")
 
 
 def save(size, measure, only):
