@@ -192,7 +192,9 @@ class TestDemoFranceLogin(DemoFranceMixin, HttpCase):
     def test_manager_logs_in_to_the_backend(self):
         self._demo("user_fr_manager_demo")
         self.authenticate("fr.manager.demo", "fr.manager.demo")
+        # The first backend page of a fresh database may build its asset
+        # bundles: more than url_open's 12 s on a loaded machine.
         response = self.url_open(
-            "/odoo/action-regie_staffing.regie_contract_action_sale"
+            "/odoo/action-regie_staffing.regie_contract_action_sale", timeout=60
         )
         self.assertEqual(response.status_code, 200)
