@@ -44,6 +44,7 @@ setup_postgres
 mkdir -p "$DATA_DIR" "$ROOT/bench/results" "$ROOT/.run"
 cd "$ROOT"
 
+drop_if_filestore_lost "$DB"
 if psql -d postgres -Atqc "select 1 from pg_database where datname = '$DB'" | grep -q 1; then
     log "Reusing the benchmark database $DB (updating the addons)"
     odoo_install "$ROOT/.run/bench-update.log" -d "$DB" -u "$ADDONS" ||

@@ -36,6 +36,7 @@ ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, write_date = now();
 SQL
 }
 
+drop_if_filestore_lost "$DB"
 if psql -d postgres -Atqc "select 1 from pg_database where datname = '$DB'" | grep -q 1; then
     log "Reusing database $DB (updating the addons)"
     set_base_url

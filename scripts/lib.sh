@@ -213,6 +213,22 @@ odoo_progress() {
 # Odoo as a server in the background: `odoo_server ... &` makes $! the PID of
 # Odoo's own process (the subshell execs it), so that stopping that PID stops
 # Odoo; stop_pid stops it, and kills it when it does not stop in 15 s.
+# Drops a database kept while its data directory was not (a new work tree,
+# another REGIE_DATA_DIR): its stored attachments' files, the report styles
+# among them, are gone from DATA_DIR's filestore, and PDFs would render
+# unstyled. The caller then creates it again.
+drop_if_filestore_lost() {
+    local db="$1" fname missing=0
+    psql -d postgres -Atqc "select 1 from pg_database where datname = '$db'" | grep -q 1 || return 0
+    while IFS= read -r fname; do
+        [ -f "$DATA_DIR/filestore/$db/$fname" ] || missing=$((missing + 1))
+    done < <(psql -d "$db" -Atqc "select distinct store_fname from ir_attachment where store_fname is not null")
+    [ "$missing" = 0 ] && return 0
+    log "$missing files of $db's attachments are missing from $DATA_DIR/filestore/$db (the data directory was not kept): creating the database again"
+    dropdb "$db"
+    rm -rf "${DATA_DIR:?}/filestore/$db"
+}
+
 odoo_server() {
     exec python "$ODOO_PATH/odoo-bin" --addons-path="$ADDONS_PATH" --data-dir="$DATA_DIR" \
         --db-filter='.*' --max-cron-threads=0 "$@"
