@@ -60,6 +60,8 @@ class Measure:
         self.samples = {}
         self.cpu = {}
         self.verbose = verbose
+        # Wall time, CPU time and queries of the blocks left out (excluded).
+        self._excluded = [0.0, 0.0, 0]
 
     def _commit_work(self):
         """What a request's commit does before COMMIT: flush, then the
@@ -73,20 +75,37 @@ class Measure:
         self._commit_work()
         queries = self.env.cr.sql_log_count
         start, cpu = time.perf_counter(), time.process_time()
+        excluded = list(self._excluded)
         yield
         self._commit_work()
-        elapsed = time.perf_counter() - start
-        queries = self.env.cr.sql_log_count - queries
+        left_out = [
+            now - before for now, before in zip(self._excluded, excluded, strict=True)
+        ]
+        elapsed = time.perf_counter() - start - left_out[0]
+        queries = self.env.cr.sql_log_count - queries - left_out[2]
         self.samples.setdefault(label, []).append((elapsed, queries))
         # CPU time of this process (Odoo, not PostgreSQL): steadier than the
         # wall time on a loaded machine.
-        self.cpu[label] = self.cpu.get(label, 0.0) + time.process_time() - cpu
+        self.cpu[label] = (
+            self.cpu.get(label, 0.0) + time.process_time() - cpu - left_out[1]
+        )
         if self.verbose:
             print(
                 f"  .. {label}: {elapsed:.2f} s ({self.cpu[label]:.2f} s CPU), "
                 f"{queries} queries",
                 flush=True,
             )
+
+    @contextmanager
+    def excluded(self):
+        """A block left out of the measures it runs in: what the server does
+        between two requests (PostgreSQL's autovacuum), not the request."""
+        queries = self.env.cr.sql_log_count
+        start, cpu = time.perf_counter(), time.process_time()
+        yield
+        self._excluded[0] += time.perf_counter() - start
+        self._excluded[1] += time.process_time() - cpu
+        self._excluded[2] += self.env.cr.sql_log_count - queries
 
     def median(self, label):
         times = [t for t, _q in self.samples[label]]
