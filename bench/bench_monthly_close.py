@@ -29,6 +29,7 @@ report's styles served by an Odoo HTTP server started in this process.
 
 import datetime
 import json
+import os
 import time
 import urllib.error
 import urllib.request
@@ -598,21 +599,26 @@ def run_pdf(db, count, port):
 def prepare_report_assets(env, base):
     """Generate the report's style bundles, committed: the server thread
     serves them from its own cursor. A bundle whose file is gone from the
-    filestore is made again, and each bundle is fetched once: wkhtmltopdf
-    renders unstyled pages, much faster, when the styles fail to load, and
-    that is no measure of the report."""
-    attachments = env["ir.attachment"]
+    filestore is made again, and each style sheet is fetched once:
+    wkhtmltopdf renders unstyled pages, much faster, when the styles fail to
+    load, and that is no measure of the report."""
+    styles = env["ir.attachment"]
     for name in ("web.report_assets_common", "web.report_assets_pdf"):
         bundle = env["ir.qweb"]._get_asset_bundle(name)
         generated = bundle.css() | bundle.js()
-        lost = generated.filtered(lambda attachment: not attachment.raw)
+        lost = generated.filtered(
+            lambda attachment: (
+                attachment.store_fname
+                and not os.path.isfile(attachment._full_path(attachment.store_fname))
+            )
+        )
         if lost:
             lost.unlink()
             bundle = env["ir.qweb"]._get_asset_bundle(name)
-            generated = bundle.css() | bundle.js()
-        attachments |= generated
+            bundle.js()
+        styles |= bundle.css()
     env.cr.commit()
-    for url in attachments.mapped("url"):
+    for url in styles.mapped("url"):
         try:
             with urllib.request.urlopen(base + url, timeout=60) as response:
                 served = response.read()
